@@ -1,0 +1,380 @@
+package io.rtchat.core.rtc;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCDataChannelState;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebRTC peer connection with its data channels. Native callbacks never throw, copy what they
+ * receive and hand it to the connection's event executor, which must be serial; so listener methods
+ * run one at a time, never on the native signaling thread.
+ */
+public final class RtcConnection implements AutoCloseable {
+
+  /** Largest single message a data channel carries; libwebrtc closes the channel beyond it. */
+  public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+
+  /** How long an offer or answer waits for ICE gathering before going out with what it has. */
+  static final long GATHERING_WAIT_MILLIS = 1_500;
+
+  private static final Logger log = LoggerFactory.getLogger(RtcConnection.class);
+
+  /** Events of one connection, delivered serially on its event executor. */
+  public interface Listener {
+    /** A local candidate found after the description was handed out (trickle ICE). */
+    void onLocalCandidate(String candidate);
+
+    void onChannelOpen(String label);
+
+    /** A message; {@code data} is a private copy. */
+    void onChannelMessage(String label, byte[] data, boolean binary);
+
+    void onChannelClosed(String label);
+
+    /** ICE or DTLS failed, or the connection closed underneath. */
+    void onConnectionLost(String reason);
+  }
+
+  private final RtcEngine engine;
+  private final Listener listener;
+  private final Executor events;
+  private final Map<String, RTCDataChannel> channels = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> gathered = new CompletableFuture<>();
+  private volatile RTCPeerConnection native_;
+  private volatile boolean descriptionHandedOut;
+  private volatile boolean closed;
+
+  RtcConnection(RtcEngine engine, Listener listener, Executor events) {
+    this.engine = engine;
+    this.listener = listener;
+    this.events = events;
+  }
+
+  void attach(RTCPeerConnection peerConnection) {
+    this.native_ = peerConnection;
+  }
+
+  /** Creates a negotiated-in-band, reliable, ordered data channel; call before {@link #createOffer}. */
+  public void createChannel(String label) {
+    call(() -> {
+      RTCDataChannelInit init = new RTCDataChannelInit();
+      init.ordered = true;
+      RTCDataChannel channel = native_.createDataChannel(label, init);
+      register(label, channel);
+    });
+  }
+
+  /** Creates the offer and returns its SDP once ICE gathering completed or timed out. */
+  public CompletableFuture<String> createOffer() {
+    CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
+    call(() -> native_.createOffer(new RTCOfferOptions(), describeInto(created)));
+    return created.thenCompose(this::applyLocal);
+  }
+
+  /** Applies a remote offer and returns the answer's SDP once gathering completed or timed out. */
+  public CompletableFuture<String> acceptOffer(String offerSdp) {
+    return applyRemote(RTCSdpType.OFFER, offerSdp).thenCompose(ignored -> {
+      CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
+      call(() -> native_.createAnswer(new RTCAnswerOptions(), describeInto(created)));
+      return created;
+    }).thenCompose(this::applyLocal);
+  }
+
+  /** Applies the remote answer to our offer. */
+  public CompletableFuture<Void> applyAnswer(String answerSdp) {
+    return applyRemote(RTCSdpType.ANSWER, answerSdp);
+  }
+
+  /** Adds a remote ICE candidate ({@code candidate:...} line) for the first media section. */
+  public void addRemoteCandidate(String candidate) {
+    call(() -> native_.addIceCandidate(new RTCIceCandidate("0", 0, candidate)));
+  }
+
+  /** SDP of the local description in use, or {@code null}. */
+  public String localSdp() {
+    return describe(true);
+  }
+
+  /** SDP of the remote description in use, or {@code null}. */
+  public String remoteSdp() {
+    return describe(false);
+  }
+
+  private String describe(boolean local) {
+    if (closed) {
+      return null;
+    }
+    RTCSessionDescription description = engine.guarded(f -> local
+        ? native_.getLocalDescription() : native_.getRemoteDescription());
+    return description == null ? null : description.sdp;
+  }
+
+  /**
+   * Sends one message on an open channel.
+   *
+   * @throws RtcChannelClosedException when the channel is not open (libwebrtc would drop it)
+   * @throws IllegalArgumentException when the message exceeds {@link #MAX_MESSAGE_BYTES}
+   */
+  public void send(String label, byte[] data, boolean binary) {
+    if (data.length > MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException("message of " + data.length
+          + " bytes exceeds the data channel limit of " + MAX_MESSAGE_BYTES);
+    }
+    RTCDataChannel channel = channels.get(label);
+    Boolean sent = closed || channel == null ? null : engine.guarded(f -> {
+      if (channel.getState() != RTCDataChannelState.OPEN) {
+        return false;
+      }
+      try {
+        // A heap buffer is sent whole, from 0 to capacity: data is an exact-size array.
+        channel.send(new RTCDataChannelBuffer(ByteBuffer.wrap(data), binary));
+        return true;
+      } catch (Exception e) {
+        throw new RtcException("data channel send failed: " + e.getMessage());
+      }
+    });
+    if (sent == null || !sent) {
+      throw new RtcChannelClosedException("data channel '" + label + "' is not open");
+    }
+  }
+
+  /** Bytes queued on the channel and not yet sent; 0 when closed. */
+  public long bufferedAmount(String label) {
+    RTCDataChannel channel = channels.get(label);
+    if (closed || channel == null) {
+      return 0;
+    }
+    Long amount = engine.guarded(f -> channel.getBufferedAmount());
+    return amount == null ? 0 : amount;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Closes channels, then the connection. Idempotent; never touches native objects twice. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      engine.guarded(f -> {
+        for (RTCDataChannel channel : channels.values()) {
+          try {
+            channel.unregisterObserver();
+            channel.close();
+            channel.dispose();
+          } catch (Throwable t) {
+            log.debug("closing a data channel failed", t);
+          }
+        }
+        if (native_ != null) {
+          native_.close();
+        }
+        return null;
+      });
+    } catch (Throwable t) {
+      log.debug("closing a peer connection failed", t);
+    } finally {
+      channels.clear();
+      gathered.complete(null);
+      engine.closed(this);
+    }
+  }
+
+  private CompletableFuture<String> applyLocal(RTCSessionDescription description) {
+    CompletableFuture<Void> applied = new CompletableFuture<>();
+    call(() -> native_.setLocalDescription(description, completeInto(applied)));
+    return applied
+        .thenCompose(ignored -> gathered.completeOnTimeout(null, GATHERING_WAIT_MILLIS,
+            TimeUnit.MILLISECONDS))
+        .thenApply(ignored -> {
+          descriptionHandedOut = true;
+          String sdp = localSdp();
+          if (sdp == null) {
+            throw new RtcChannelClosedException("connection closed during negotiation");
+          }
+          return sdp;
+        });
+  }
+
+  private CompletableFuture<Void> applyRemote(RTCSdpType type, String sdp) {
+    CompletableFuture<Void> applied = new CompletableFuture<>();
+    call(() -> native_.setRemoteDescription(new RTCSessionDescription(type, sdp),
+        completeInto(applied)));
+    return applied;
+  }
+
+  /** Runs a native call on a live connection, turning disposal and exceptions into RtcException. */
+  private void call(Runnable nativeCall) {
+    if (closed) {
+      throw new RtcChannelClosedException("connection is closed");
+    }
+    Object done = engine.guarded(f -> {
+      nativeCall.run();
+      return Boolean.TRUE;
+    });
+    if (done == null) {
+      throw new RtcChannelClosedException("webrtc engine was shut down");
+    }
+  }
+
+  private CreateSessionDescriptionObserver describeInto(
+      CompletableFuture<RTCSessionDescription> result) {
+    return new CreateSessionDescriptionObserver() {
+      @Override
+      public void onSuccess(RTCSessionDescription description) {
+        events.execute(() -> result.complete(description));
+      }
+
+      @Override
+      public void onFailure(String error) {
+        events.execute(() -> result.completeExceptionally(new RtcException(error)));
+      }
+    };
+  }
+
+  private SetSessionDescriptionObserver completeInto(CompletableFuture<Void> result) {
+    return new SetSessionDescriptionObserver() {
+      @Override
+      public void onSuccess() {
+        events.execute(() -> result.complete(null));
+      }
+
+      @Override
+      public void onFailure(String error) {
+        events.execute(() -> result.completeExceptionally(new RtcException(error)));
+      }
+    };
+  }
+
+  private void register(String label, RTCDataChannel channel) {
+    channels.put(label, channel);
+    channel.registerObserver(new RTCDataChannelObserver() {
+      @Override
+      public void onBufferedAmountChange(long previousAmount) {
+        // Never fires in 0.14.0; senders poll getBufferedAmount() instead.
+      }
+
+      @Override
+      public void onStateChange() {
+        try {
+          RTCDataChannelState state = channel.getState();
+          if (state == RTCDataChannelState.OPEN) {
+            post(() -> listener.onChannelOpen(label));
+          } else if (state == RTCDataChannelState.CLOSED) {
+            post(() -> listener.onChannelClosed(label));
+          }
+        } catch (Throwable t) {
+          log.warn("data channel state callback failed", t);
+        }
+      }
+
+      @Override
+      public void onMessage(RTCDataChannelBuffer buffer) {
+        try {
+          // The native buffer is freed when this callback returns: copy it now.
+          ByteBuffer data = buffer.data;
+          byte[] copy = new byte[data.remaining()];
+          data.get(copy);
+          boolean binary = buffer.binary;
+          post(() -> listener.onChannelMessage(label, copy, binary));
+        } catch (Throwable t) {
+          log.warn("data channel message callback failed", t);
+        }
+      }
+    });
+  }
+
+  PeerConnectionObserver observer() {
+    return new PeerConnectionObserver() {
+      @Override
+      public void onIceCandidate(RTCIceCandidate candidate) {
+        try {
+          if (descriptionHandedOut) {
+            String line = candidate.sdp;
+            post(() -> listener.onLocalCandidate(line));
+          }
+        } catch (Throwable t) {
+          log.warn("ice candidate callback failed", t);
+        }
+      }
+
+      @Override
+      public void onIceGatheringChange(RTCIceGatheringState state) {
+        try {
+          if (state == RTCIceGatheringState.COMPLETE) {
+            gathered.complete(null);
+          }
+        } catch (Throwable t) {
+          log.warn("ice gathering callback failed", t);
+        }
+      }
+
+      @Override
+      public void onConnectionChange(RTCPeerConnectionState state) {
+        try {
+          if (state == RTCPeerConnectionState.FAILED || state == RTCPeerConnectionState.CLOSED) {
+            String reason = "peer connection " + state.name().toLowerCase();
+            post(() -> listener.onConnectionLost(reason));
+          }
+        } catch (Throwable t) {
+          log.warn("connection state callback failed", t);
+        }
+      }
+
+      @Override
+      public void onDataChannel(RTCDataChannel channel) {
+        try {
+          register(channel.getLabel(), channel);
+        } catch (Throwable t) {
+          log.warn("incoming data channel callback failed", t);
+        }
+      }
+    };
+  }
+
+  private void post(Runnable event) {
+    if (closed) {
+      return;
+    }
+    try {
+      events.execute(() -> {
+        if (!closed) {
+          try {
+            event.run();
+          } catch (Throwable t) {
+            log.warn("connection event handler failed", t);
+          }
+        }
+      });
+    } catch (Throwable t) {
+      log.warn("connection event dropped: {}", t.toString());
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.rtchat.signal.mqtt;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Mosquitto (Debian package {@code mosquitto}) started as a child process on a free
+ * loopback port, with its configuration in a temporary directory.
+ */
+final class MosquittoBroker implements TestBroker {
+
+  static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+
+  private final Path dir;
+  private final Path config;
+  private final int port;
+  private Process process;
+
+  private MosquittoBroker(Path dir, Path config, int port) {
+    this.dir = dir;
+    this.config = config;
+    this.port = port;
+  }
+
+  static MosquittoBroker start() {
+    if (!Files.isExecutable(BINARY)) {
+      throw new IllegalStateException(BINARY + " is missing: these tests need a real Mosquitto. "
+          + "Run the test command of rtchat-signal-mqtt/README.md, which installs it "
+          + "(apt-get install -y mosquitto).");
+    }
+    try {
+      Path dir = Files.createTempDirectory("rtchat-mosquitto-");
+      int port = freePort();
+      Path config = dir.resolve("mosquitto.conf");
+      Files.writeString(config, String.join("\n",
+          "listener " + port + " 127.0.0.1",
+          "allow_anonymous true",
+          "persistence false",
+          "log_dest stderr",
+          "log_type error",
+          "log_type warning",
+          ""));
+      MosquittoBroker broker = new MosquittoBroker(dir, config, port);
+      broker.launch();
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private synchronized void launch() {
+    try {
+      process = new ProcessBuilder(BINARY.toString(), "-c", config.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
+          .start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!accepts()) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": "
+              + Files.readString(dir.resolve("mosquitto.log")));
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("mosquitto did not open port " + port + " in 10 s");
+        }
+        process.waitFor(20, TimeUnit.MILLISECONDS); // poll interval, returns early if it exits
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private boolean accepts() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", 0));
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "mosquitto";
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  @Override
+  public synchronized void restart() {
+    stop();
+    launch();
+  }
+
+  @Override
+  public void close() {
+    stop();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

@@ -9,6 +9,8 @@ import io.rtchat.core.signal.TransportState;
 import io.rtchat.signal.ws.RelayFrames.MalformedFrameException;
 import io.rtchat.signal.ws.RelayFrames.Parsed;
 import io.rtchat.signal.ws.RelayFrames.Payload;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -188,7 +190,7 @@ final class WsTransport implements SignalingTransport {
         + options.endpoint() + " within " + options.connectTimeout().toMillis()
         + " ms; is the relay running and the URI right?"));
     if (connection != null) {
-      connection.closeConnection(1000, "join timed out");
+      connection.abort("join timed out");
     }
   }
 
@@ -433,13 +435,26 @@ final class WsTransport implements SignalingTransport {
         }
         close(1000, "leave");
         if (!closedLatch.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-          closeConnection(1000, "leave (no close reply)");
+          abort("leave (no close reply)");
         }
       } catch (WebsocketNotConnectedException e) {
-        closeConnection(1000, "leave");
+        abort("leave");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        closeConnection(1000, "leave");
+        abort("leave");
+      }
+    }
+
+    /** Ends the connection without a close handshake, unblocking its read thread. */
+    void abort(String reason) {
+      closeConnection(1000, reason);
+      Socket socket = getSocket();
+      if (socket != null) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          LOG.debug("closing the relay socket failed", e);
+        }
       }
     }
   }

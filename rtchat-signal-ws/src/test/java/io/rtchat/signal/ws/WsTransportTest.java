@@ -135,7 +135,7 @@ class WsTransportTest {
   @Test
   void joinTimesOutWhenTheServerNeverAnswers() throws Exception {
     try (ServerSocket silent = new ServerSocket(0)) {
-      List<Socket> accepted = new ArrayList<>();
+      List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
       Thread acceptor = new Thread(() -> {
         try {
           accepted.add(silent.accept());
@@ -153,6 +153,10 @@ class WsTransportTest {
 
       assertThat(error).isInstanceOf(SignalingException.class).hasMessageContaining("700 ms");
       assertThat(transport.state()).isEqualTo(TransportState.LOST);
+      acceptor.join(5_000);
+      for (Socket socket : accepted) {
+        socket.close();
+      }
     }
   }
 

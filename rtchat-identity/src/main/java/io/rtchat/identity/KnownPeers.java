@@ -173,10 +173,30 @@ public final class KnownPeers {
   }
 
   private Decision store(String name, PublicKey key, String how) {
+    String line = format(name, key, null);
+    Entry[] raced = {null};
     try {
-      add(name, key, null);
+      // Re-check under the file lock: another writer may have stored a key for this name meanwhile.
+      update(lines -> {
+        for (int i = 0; i < lines.size(); i++) {
+          Entry entry = parse(lines.get(i), i + 1);
+          if (entry != null && entry.name().equals(name)) {
+            if (!PublicKeys.same(entry.key(), key)) {
+              raced[0] = entry;
+            }
+            return false;
+          }
+        }
+        lines.add(line);
+        return true;
+      });
     } catch (IOException | RuntimeException e) {
       return Decision.refused("cannot store the key of '" + name + "' in " + where() + ": " + e);
+    }
+    if (raced[0] != null) {
+      return Decision.refused("KEY MISMATCH for '" + name + "': it presented "
+          + PublicKeys.fingerprint(key) + " but " + where(raced[0]) + " holds "
+          + raced[0].fingerprint());
     }
     String fingerprint = PublicKeys.fingerprint(key);
     log.info("trusting new peer '{}' with key {} ({}), stored in {}", name, fingerprint, how, where());

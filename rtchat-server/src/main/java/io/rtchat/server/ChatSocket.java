@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * flood the server with requests whose replies it does not read. Outbound frames go through a
  * bounded queue, one write in flight; a full queue closes the socket with 1008 (spec §1).
  */
-final class ChatSocket implements Session.Listener, Outbound {
+public final class ChatSocket implements Session.Listener, Outbound {
   private static final Logger log = LoggerFactory.getLogger(ChatSocket.class);
 
   private final ChatRoom room;

@@ -10,7 +10,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The AES-256 key of a password-protected room: PBKDF2-HMAC-SHA256 over the password with {@value
- * #ITERATIONS} iterations and salt {@code SHA-256("rtchat-room-salt-v1" || 0x00 || UTF-8 room)}.
+ * #ITERATIONS} iterations and salt {@code SHA-256(len || "rtchat-room-salt-v1" || len || UTF-8 room)} (4-byte big-endian
+ * lengths).
  * Deriving takes about half a second on purpose (it slows password guessing by whoever records the
  * broker's traffic): derive once per peer and reuse.
  */

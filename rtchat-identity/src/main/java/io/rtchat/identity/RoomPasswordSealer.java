@@ -16,7 +16,7 @@ import javax.crypto.spec.GCMParameterSpec;
  *
  * <p>Wraps another sealer, usually a {@link SignedEnvelopeSealer}: {@code seal} = encrypt(inner
  * seal), {@code open} = inner open(decrypt). Payload: {@code 0x01 || 12-byte random nonce ||
- * ciphertext || 16-byte tag}, with additional data {@code "rtchat-room-v1" || 0x00 || room}, so a
+ * ciphertext || 16-byte tag}, with additional data {@code len || "rtchat-room-v1" || len || room}, so a
  * payload of another room or password does not decrypt. A random 96-bit nonce per payload is safe
  * far beyond the number of signaling messages a room sees.
  */

@@ -95,7 +95,7 @@ final class WsClient implements AutoCloseable {
         long left = deadline - System.nanoTime();
         JsonNode n = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
         if (n == null) {
-          throw new AssertionError("timed out waiting for " + what + "; received: " + all);
+          throw new AssertionError("timed out waiting for " + what + "; last frames: " + tail());
         }
         if (p.test(n)) {
           return n;
@@ -145,6 +145,24 @@ final class WsClient implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  private String tail() {
+    synchronized (all) {
+      String s = all.subList(Math.max(0, all.size() - 12), all.size()).toString();
+      return s.length() > 3000 ? s.substring(0, 3000) + "..." : s;
+    }
+  }
+
+  /** Waits (Awaitility) until at least {@code count} received frames satisfy {@code p}, in any order. */
+  List<JsonNode> awaitReceived(Predicate<JsonNode> p, int count) {
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> received(p).size() >= count);
+    return received(p);
+  }
+
+  /** Waits until a frame satisfying {@code p} has been received at any time (order-independent). */
+  JsonNode awaitReceived(Predicate<JsonNode> p) {
+    return awaitReceived(p, 1).get(0);
   }
 
   /** Frames received so far that satisfy {@code p}. */

@@ -329,7 +329,8 @@ public final class RtcConnection implements AutoCloseable {
       public void onIceGatheringChange(RTCIceGatheringState state) {
         try {
           if (state == RTCIceGatheringState.COMPLETE) {
-            gathered.complete(null);
+            // Completing here would run the negotiation's continuation on the native thread.
+            post(() -> gathered.complete(null));
           }
         } catch (Throwable t) {
           log.warn("ice gathering callback failed", t);

@@ -136,6 +136,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     return webSocketPort;
   }
 
+  /** Moquette's working directory, deleted on {@link #close()}. */
+  Path workDir() {
+    return workDir;
+  }
+
   /** {@code mqtt://host:port/room}. */
   public java.net.URI uri(String room) {
     return java.net.URI.create("mqtt://" + host + ":" + port + "/" + room);

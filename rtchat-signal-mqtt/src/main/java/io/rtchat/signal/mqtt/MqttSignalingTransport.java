@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ public final class MqttSignalingTransport implements SignalingTransport {
   static final long RECONNECT_INITIAL_DELAY_MS = 250;
   static final long RECONNECT_MAX_DELAY_MS = 5_000;
   private static final long CLOSE_WAIT_MS = 2_000;
+  private static final int MAX_SUBSCRIBE_RETRIES = 3;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final MqttEndpoint endpoint;
@@ -60,6 +62,7 @@ public final class MqttSignalingTransport implements SignalingTransport {
   private volatile boolean joined;
   private volatile boolean closed;
   private JoinSpec spec;
+  private int subscribeRetries;
   private CompletableFuture<Void> joinFuture;
 
   MqttSignalingTransport(MqttEndpoint endpoint) {
@@ -114,12 +117,16 @@ public final class MqttSignalingTransport implements SignalingTransport {
     MqttLink attempt = MqttLink.create(version, endpoint, clientId, events);
     link = attempt;
     log.debug("connecting to {} with MQTT {} as {}", endpoint, version == 3 ? "3.1.1" : "5", clientId);
+    AtomicBoolean connected = new AtomicBoolean();
     attempt.connect(topics.roomPublish(), spec.goodbye())
-        .thenCompose(ignored -> attempt.subscribe(topics.roomFilter(), topics.inboxFilter()))
-        .whenComplete((ignored, error) -> joinAttemptDone(attempt, error));
+        .thenCompose(ignored -> {
+          connected.set(true);
+          return attempt.subscribe(topics.roomFilter(), topics.inboxFilter());
+        })
+        .whenComplete((ignored, error) -> joinAttemptDone(attempt, connected.get(), error));
   }
 
-  private void joinAttemptDone(MqttLink attempt, Throwable error) {
+  private void joinAttemptDone(MqttLink attempt, boolean connected, Throwable error) {
     Throwable cause = unwrap(error);
     boolean disconnect = false;
     synchronized (this) {
@@ -135,10 +142,18 @@ public final class MqttSignalingTransport implements SignalingTransport {
           log.info("joined room '{}' as '{}' on {} (MQTT {})", spec.room(), spec.peerName(),
               endpoint, attempt.version() == 3 ? "3.1.1" : "5");
         }
+      } else if (!closed && !joinFuture.isDone() && connected
+          && ++subscribeRetries <= MAX_SUBSCRIBE_RETRIES) {
+        // Accepted, then dropped while subscribing. Moquette 0.17 does this when SUBSCRIBE
+        // overtakes its own bookkeeping of the CONNECT; a fresh connection succeeds.
+        log.debug("{} dropped the connection while subscribing ({}); connecting again", endpoint,
+            describe(cause));
+        attempt.disconnect(); // in case only the subscription failed
+        attempt(attempt.version());
+        return;
       } else if (endpoint.version() == 0 && attempt.version() == 5 && !closed
-          && !joinFuture.isDone() && !isUnreachable(cause)) {
+          && !joinFuture.isDone() && !connected && !isUnreachable(cause)) {
         log.debug("{} refused MQTT 5 ({}); trying MQTT 3.1.1", endpoint, describe(cause));
-        attempt.disconnect();
         attempt(3);
         return;
       } else {
@@ -288,9 +303,10 @@ public final class MqttSignalingTransport implements SignalingTransport {
           return;
         }
         if (error != null) {
-          log.warn("re-subscribing at {} failed: {}; staying suspended until the next reconnect",
-              endpoint, describe(unwrap(error)));
-          source.disconnect();
+          // Mostly the connection dropping again, and HiveMQ is already reconnecting then. A
+          // broker that refuses the subscription outright leaves us suspended, and says so.
+          log.warn("subscribing again at {} failed: {}; still suspended", endpoint,
+              describe(unwrap(error)));
           return;
         }
         synchronized (MqttSignalingTransport.this) {

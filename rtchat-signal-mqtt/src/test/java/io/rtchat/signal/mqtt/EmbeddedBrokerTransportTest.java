@@ -1,10 +1,61 @@
 package io.rtchat.signal.mqtt;
 
-/** The transport against the embedded broker (Moquette, MQTT 3.1.1 after the MQTT 5 fallback). */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.rtchat.core.signal.JoinSpec;
+import io.rtchat.core.signal.SignalingException;
+import io.rtchat.core.signal.SignalingTransport;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transport against the embedded broker (Moquette 0.17 speaks MQTT 3.1.1 only, so every join
+ * here also exercises the MQTT 5 → 3.1.1 fallback), plus MQTT over WebSocket.
+ */
 class EmbeddedBrokerTransportTest extends MqttTransportBehaviour {
 
   @Override
   TestBroker startBroker() {
     return new EmbeddedTestBroker();
+  }
+
+  private int webSocketPort() {
+    return ((EmbeddedTestBroker) broker).webSocketPort();
+  }
+
+  @Test
+  void peersMeetOverWebSocketAndTcpInOneRoom() throws Exception {
+    String room = room();
+    URI webSocket = URI.create(
+        "mqtt+ws://127.0.0.1:" + webSocketPort() + "/mqtt?room=" + room + "&version=3");
+    Member alice = join(webSocket, room, "alice", new RecordingListener());
+    Member bob = join(room, "bob");
+
+    alice.send("bob", "over websocket").get(5, TimeUnit.SECONDS);
+    bob.send(null, "over tcp").get(5, TimeUnit.SECONDS);
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(bob.listener().payloads).containsExactly("over websocket");
+      assertThat(alice.listener().payloads).containsExactly("over tcp");
+    });
+  }
+
+  @Test
+  void explicitMqtt5IsNotDowngradedAndFailsWithAClearMessage() {
+    SignalingTransport transport = transport(URI.create(
+        "mqtt://127.0.0.1:" + broker.port() + "/lobby?version=5"));
+
+    CompletableFuture<Void> joined =
+        transport.join(new JoinSpec("lobby", "alice", null), new RecordingListener());
+
+    assertThatThrownBy(() -> joined.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(SignalingException.class)
+        .cause().hasMessageContaining("127.0.0.1:" + broker.port());
   }
 }

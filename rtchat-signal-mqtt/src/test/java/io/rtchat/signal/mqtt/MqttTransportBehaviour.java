@@ -262,6 +262,24 @@ abstract class MqttTransportBehaviour {
   }
 
   @Test
+  void theWillReachesTheRoomWhenAPeerVanishesButNotOnACleanClose() throws Exception {
+    String room = room();
+    Member alice = join(room, "alice");
+    Member carol = join(room, "carol");
+    TcpProxy proxy = new TcpProxy(broker.port());
+    toClose.push(proxy);
+    Member bob = join(URI.create("mqtt://127.0.0.1:" + proxy.port() + "/" + room
+        + (options().isEmpty() ? "" : "?" + options())), room, "bob", new RecordingListener());
+
+    carol.transport().close();
+    proxy.close(); // bob's connection dies without a DISCONNECT, as in a crash
+
+    await().atMost(WAIT).until(() -> alice.listener().payloads.contains("bye bob"));
+    assertThat(alice.listener().payloads).containsExactly("bye bob");
+    await().atMost(WAIT).until(() -> bob.transport().state() == TransportState.SUSPENDED);
+  }
+
+  @Test
   void closedTransportRefusesSendsAndReportsLost() throws Exception {
     Member alice = join(room(), "alice");
 

@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +33,8 @@ public final class JwtService {
 
   private static final Set<String> KNOWN = Set.of("sub", "op", "vip", "nick", "img", "url", "emoji",
       "gender", "rules", "exp", "iat", "nbf");
+
+  private static final ObjectMapper HEADER_JSON = new ObjectMapper();
 
   private final SecretKey key;
   private final Duration maxLifetime;
@@ -52,6 +57,13 @@ public final class JwtService {
     }
     if (token.length() > 8192) {
       throw new InvalidTokenException("token too long");
+    }
+    String alg = headerAlgorithm(token.trim());
+    if (alg.equalsIgnoreCase("none")) {
+      throw new InvalidTokenException("unsigned or unsupported token (alg none; only HS256 is accepted)");
+    }
+    if (!alg.equals("HS256")) {
+      throw new InvalidTokenException("algorithm " + alg + " is not accepted (only HS256)");
     }
     Jws<Claims> jws;
     try {
@@ -111,6 +123,25 @@ public final class JwtService {
         .expiration(Date.from(now.plus(ttl)))
         .signWith(key, Jwts.SIG.HS256)
         .compact();
+  }
+
+  /** The header's {@code alg}, read before any verification so the algorithm is pinned up front. */
+  private static String headerAlgorithm(String token) throws InvalidTokenException {
+    int dot = token.indexOf('.');
+    if (dot <= 0) {
+      throw new InvalidTokenException("malformed token");
+    }
+    try {
+      byte[] header = Base64.getUrlDecoder().decode(token.substring(0, dot));
+      JsonNode n = HEADER_JSON.readTree(header);
+      JsonNode alg = n == null ? null : n.get("alg");
+      if (alg == null || !alg.isTextual()) {
+        throw new InvalidTokenException("malformed token (no alg in header)");
+      }
+      return alg.asText();
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      throw new InvalidTokenException("malformed token");
+    }
   }
 
   private static boolean bool(Object o) {

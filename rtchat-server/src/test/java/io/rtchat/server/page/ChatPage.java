@@ -51,6 +51,16 @@ final class ChatPage implements AutoCloseable {
     return this;
   }
 
+  /** Opens the page the way a website's "enter chat" form does: a POST with a jwt field. */
+  ChatPage postToken(URI root, String token) {
+    driver.get(root.resolve("/about").toString());
+    js("const f = document.createElement('form'); f.method = 'POST'; f.action = '/';"
+        + "const i = document.createElement('input'); i.type = 'hidden'; i.name = 'jwt'; i.value = arguments[0];"
+        + "f.append(i); document.body.append(f); f.submit();", token);
+    waitUntil("the page script to start", () -> Boolean.TRUE.equals(js("return window.rtchat != null")));
+    return this;
+  }
+
   ChatPage loginAsGuest(String name) {
     waitUntil("the name prompt", () -> driver.findElement(By.id("login-name")).isDisplayed()
         && driver.findElement(By.id("login-button")).isEnabled());

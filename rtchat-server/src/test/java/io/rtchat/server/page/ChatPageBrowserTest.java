@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The chat page served by rtchat-server, used by real headless Chromium browsers with a fake
@@ -41,6 +43,24 @@ class ChatPageBrowserTest {
   private URI base;
   private final TestTokens tokens = new TestTokens(SECRET);
   private final ChatPage[] browsers = new ChatPage[3];
+
+  /** On failure, keeps what each browser showed (before @AfterEach navigates away). */
+  @RegisterExtension
+  final AfterTestExecutionCallback keepFailureEvidence = context -> {
+    if (context.getExecutionException().isEmpty()) {
+      return;
+    }
+    for (ChatPage p : browsers) {
+      if (p != null) {
+        try {
+          p.screenshot(SCREENSHOTS.resolve("failed-" + context.getRequiredTestMethod().getName() + "-" + p.label + ".png"));
+          System.err.println(context.getRequiredTestMethod().getName() + p.consoleTail());
+        } catch (RuntimeException e) {
+          System.err.println("no failure screenshot of " + p.label + ": " + e);
+        }
+      }
+    }
+  };
 
   static String settingsToml(boolean strict) {
     return """
@@ -140,11 +160,15 @@ class ChatPageBrowserTest {
     assertThat(ben.awaitLoggedIn()).isEqualTo("Ben");
     assertThat(cat.awaitLoggedIn()).isEqualTo("Cat");
     ann.awaitNotice("lobby", "Welcome to the test lobby!");
+    cat.openConversation("offtopic");
 
     ann.send("Hello from Ann");
     for (ChatPage p : List.of(ann, ben, cat)) {
       p.awaitLine("lobby", "Ann: Hello from Ann");
     }
+    assertThat(cat.unread("lobby")).as("unread marker on the lobby Cat is not looking at").isEqualTo(1);
+    cat.openConversation("lobby");
+    assertThat(cat.unread("lobby")).isZero();
 
     ben.clickName("Ann");
     assertThat(ben.activeConversation()).isEqualTo("@Ann");
@@ -270,7 +294,8 @@ class ChatPageBrowserTest {
       assertThat(guest.awaitLoginError()).contains("Server side authentication is required");
       assertThat(guest.loginCardShown()).isTrue();
 
-      ChatPage member = browser(1).open(withToken(root, tokens.token("Mona", Map.of())));
+      // A website may also POST the token to the page (spec §5) instead of putting it in the URL.
+      ChatPage member = browser(1).postToken(root, tokens.token("Mona", Map.of()));
       assertThat(member.awaitLoggedIn()).isEqualTo("Mona");
       leavePages();
     }

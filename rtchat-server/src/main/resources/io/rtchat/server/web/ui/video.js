@@ -56,6 +56,7 @@ export class VideoManager {
   }
 
   stopCamera() {
+    this.early.clear();
     for (const name of [...this.viewers.keys()]) this.closeViewer(name);
     if (this.localStream) {
       for (const t of this.localStream.getTracks()) t.stop();

@@ -350,6 +350,8 @@ class ChatPageBrowserTest {
     ChatPage dana = browser(0).open(withToken(base, tokens.token("Dana", Map.of("op", true, "nick", "Dana"))));
     ChatPage eli = browser(1).open(base);
     dana.awaitLoggedIn();
+    eli.viewport(390, 844, true);
+    eli.screenshot(SCREENSHOTS.resolve("phone-390x844-login.png"));
     eli.loginAsGuest("Eli");
     eli.awaitLoggedIn();
     dana.startWebcam();

@@ -144,6 +144,7 @@ function addChat(convId, m, { countUnread = true } = {}) {
     const key = String(m.msgID);
     if (conv.seen.has(key)) return; // replayed by echo after a reconnect
     conv.seen.add(key);
+    if (conv.seen.size > 2 * MAX_LINES_PER_CONVERSATION) conv.seen.delete(conv.seen.values().next().value);
   }
   const mine = username === state.me;
   const author = el('button', {
@@ -271,6 +272,7 @@ function renderWho() {
   list.replaceChildren(...items);
   $('who-count').textContent = String(state.who.length);
   $('who-badge').textContent = String(state.who.length);
+  $('who-badge').hidden = state.who.length === 0;
 }
 
 // ---- user menu (DM, mute, block, boot, operator actions) -----------------------------------

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,15 +49,27 @@ public final class IdentityAuthenticator implements PeerAuthenticator {
 
   private static final Logger log = LoggerFactory.getLogger(IdentityAuthenticator.class);
 
+  /**
+   * What one authentication ended with, for logs, UIs and tests.
+   *
+   * @param localName this peer's name
+   * @param remoteName the other peer's signaled name
+   * @param room the room
+   * @param result verified with the remote key's fingerprint, or rejected with the reason
+   */
+  public record Outcome(String localName, String remoteName, String room, AuthResult result) {}
+
   private final Identity identity;
   private final KnownPeers knownPeers;
   private final Duration timeout;
+  private final Consumer<Outcome> observer;
   private final SecureRandom random = new SecureRandom();
 
   private IdentityAuthenticator(Builder builder) {
     this.identity = Objects.requireNonNull(builder.identity, "identity");
     this.knownPeers = Objects.requireNonNull(builder.knownPeers, "knownPeers");
     this.timeout = builder.timeout;
+    this.observer = builder.observer;
   }
 
   public static Builder builder() {
@@ -80,7 +93,15 @@ public final class IdentityAuthenticator implements PeerAuthenticator {
     } catch (RuntimeException e) {
       result = CompletableFuture.completedFuture(run.fail(e.getMessage()));
     }
-    return result.exceptionally(e -> run.fail(describe(e)));
+    return result.exceptionally(e -> run.fail(describe(e))).thenApply(outcome -> {
+      try {
+        observer.accept(new Outcome(exchange.localName(), exchange.remoteName(), exchange.room(),
+            outcome));
+      } catch (RuntimeException e) {
+        log.warn("authentication observer failed", e);
+      }
+      return outcome;
+    });
   }
 
   /**
@@ -281,8 +302,15 @@ public final class IdentityAuthenticator implements PeerAuthenticator {
     private Identity identity;
     private KnownPeers knownPeers;
     private Duration timeout = Duration.ofSeconds(10);
+    private Consumer<Outcome> observer = outcome -> { };
 
     private Builder() {}
+
+    /** Told of every finished authentication, verified or rejected; must not block. */
+    public Builder observer(Consumer<Outcome> observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
 
     /** This peer's key pair. */
     public Builder identity(Identity identity) {

@@ -90,8 +90,12 @@ class ChatPageBrowserTest {
   }
 
   static RtchatServer newServer(boolean strict) throws Exception {
+    return newServer(strict, 0);
+  }
+
+  static RtchatServer newServer(boolean strict, int port) throws Exception {
     Settings settings = SettingsLoader.parse("page-test.toml", settingsToml(strict));
-    return RtchatServer.builder().settings(settings).host("127.0.0.1").port(0).build();
+    return RtchatServer.builder().settings(settings).host("127.0.0.1").port(port).build();
   }
 
   @BeforeAll
@@ -343,6 +347,34 @@ class ChatPageBrowserTest {
     assertThat(rita.awaitLoggedIn()).isEqualTo("Rita");
     rita.send("Rita is still here");
     ray.awaitLine("lobby", "Rita: Rita is still here");
+  }
+
+  @Test
+  void pageComesBackByItselfWhenTheServerRestarts() throws Exception {
+    RtchatServer first = newServer(false);
+    URI root = first.start();
+    try {
+      ChatPage uma = browser(0).open(root);
+      ChatPage ugo = browser(1).open(root);
+      uma.loginAsGuest("Uma");
+      ugo.loginAsGuest("Ugo");
+      uma.awaitLoggedIn();
+      ugo.awaitLoggedIn();
+
+      first.close(); // every socket is closed with 1001, as in a restart
+      uma.awaitNotice("lobby", "Connection lost; reconnecting");
+      try (RtchatServer second = newServer(false, root.getPort())) {
+        assertThat(second.start()).isEqualTo(root);
+        uma.awaitNotice("lobby", "Reconnected.");
+        ugo.awaitNotice("lobby", "Reconnected.");
+        assertThat(uma.awaitLoggedIn()).isEqualTo("Uma");
+        uma.send("Uma made it back");
+        ugo.awaitLine("lobby", "Uma: Uma made it back");
+        leavePages();
+      }
+    } finally {
+      first.close();
+    }
   }
 
   @Test

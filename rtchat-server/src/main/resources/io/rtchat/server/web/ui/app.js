@@ -515,6 +515,7 @@ function startSession(name) {
 function connectionState(s, detail) {
   const status = $('conn-status');
   status.dataset.state = s;
+  $('reconnect').hidden = s !== STATES.LOST || !state.everLoggedIn;
   if (s === STATES.CONNECTED) {
     status.textContent = '';
   } else if (s === STATES.RECONNECTING) {
@@ -529,7 +530,7 @@ function connectionState(s, detail) {
     setComposerEnabled(false);
     if (state.loggedIn) {
       state.loggedIn = false;
-      addNotice(state.active, 'You are disconnected from the chat (' + (detail || 'closed') + '). Reload the page to come back.', 'error');
+      addNotice(state.active, 'You are disconnected from the chat (' + (detail || 'closed') + '). Use Reconnect to come back.', 'error');
     } else if (state.loggingIn) {
       loginFailed('Could not reach the chat server. Please try again.');
     }
@@ -724,6 +725,7 @@ function init() {
     }
     try { localStorage.setItem('rtchat.name', name); } catch { /* private mode */ }
     $('login-error').textContent = '';
+    state.me = null; // a new login, not a reconnection: use the name just typed
     startSession(name);
   });
   try { $('login-name').value = localStorage.getItem('rtchat.name') || ''; } catch { /* ignore */ }
@@ -736,6 +738,7 @@ function init() {
     if (socket.send({ action: 'message', channel: state.active, message: text })) box.value = '';
   });
   $('cam-toggle').addEventListener('click', toggleCamera);
+  $('reconnect').addEventListener('click', () => { if (socket && !state.loggedIn) socket.retry(); });
   $('toggle-channels').addEventListener('click', () => toggleDrawer('show-channels'));
   $('toggle-who').addEventListener('click', () => toggleDrawer('show-who'));
   $('scrim').addEventListener('click', closeDrawers);

@@ -53,8 +53,9 @@ export class ChatSocket {
     ws.addEventListener('close', (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      // 1000/1001: a deliberate end (ours, or the server going away); anything else is a drop.
-      if (this.stopped || ev.code === 1000 || ev.code === 1001) {
+      // 1000 is a deliberate end. Unlike BareRTC's page we also come back after 1001 (going
+      // away): that is what a server restart looks like, and the usual reason for a drop.
+      if (this.stopped || ev.code === 1000) {
         this.onState(STATES.LOST, 'closed');
         return;
       }
@@ -67,6 +68,12 @@ export class ChatSocket {
       this.onState(STATES.RECONNECTING, 'retrying in ' + Math.round(wait / 1000) + ' s');
       this.timer = setTimeout(() => this.connect(), wait);
     });
+  }
+
+  /** Try again after giving up (the user asked to). */
+  retry() {
+    this.failures = 0;
+    this.connect();
   }
 
   /** The session is healthy again (logged in or pinged): reset the failure count. */

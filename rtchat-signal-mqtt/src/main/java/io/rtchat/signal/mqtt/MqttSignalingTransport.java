@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * exponential back-off (250 ms doubling to 5 s, with jitter), subscribes again explicitly and
  * reports {@link TransportState#RECONNECTED}. Sends while suspended fail fast instead of queueing.
  *
+ * <p>Wills arrive on their own topic and are held for {@link #WILL_GRACE_MS} before they are
+ * delivered: a broker that shuts down (Mosquitto does this) publishes every client's will just
+ * before it drops the connections, and those goodbyes say nothing about the peers. A will is
+ * delivered only if our own connection survived the grace period.
+ *
  * <p>Without {@code version} in the URI it speaks MQTT 5 and, when the broker refuses that, MQTT
  * 3.1.1 (Moquette 0.17, older public brokers).
  */
@@ -46,6 +51,8 @@ public final class MqttSignalingTransport implements SignalingTransport {
   static final long JOIN_TIMEOUT_MS = 9_000;
   static final long RECONNECT_INITIAL_DELAY_MS = 250;
   static final long RECONNECT_MAX_DELAY_MS = 5_000;
+  /** How long a will is held back; see the class comment. */
+  static final long WILL_GRACE_MS = 2_000;
   private static final long CLOSE_WAIT_MS = 2_000;
   private static final int MAX_SUBSCRIBE_RETRIES = 3;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -61,6 +68,9 @@ public final class MqttSignalingTransport implements SignalingTransport {
   private volatile TransportState state = TransportState.SUSPENDED;
   private volatile boolean joined;
   private volatile boolean closed;
+  /** Counts connection losses; a held will is dropped when it changed meanwhile. */
+  private final java.util.concurrent.atomic.AtomicLong connectionLosses =
+      new java.util.concurrent.atomic.AtomicLong();
   private JoinSpec spec;
   private int subscribeRetries;
   private CompletableFuture<Void> joinFuture;
@@ -118,10 +128,10 @@ public final class MqttSignalingTransport implements SignalingTransport {
     link = attempt;
     log.debug("connecting to {} with MQTT {} as {}", endpoint, version == 3 ? "3.1.1" : "5", clientId);
     AtomicBoolean connected = new AtomicBoolean();
-    attempt.connect(topics.roomPublish(), spec.goodbye())
+    attempt.connect(topics.willPublish(), spec.goodbye())
         .thenCompose(ignored -> {
           connected.set(true);
-          return attempt.subscribe(topics.roomFilter(), topics.inboxFilter());
+          return attempt.subscribe(topics.roomFilter(), topics.willFilter(), topics.inboxFilter());
         })
         .whenComplete((ignored, error) -> joinAttemptDone(attempt, connected.get(), error));
   }
@@ -290,7 +300,7 @@ public final class MqttSignalingTransport implements SignalingTransport {
         if (!joined) {
           return; // the first connect; join() subscribes
         }
-        source.subscribe(topics.roomFilter(), topics.inboxFilter())
+        source.subscribe(topics.roomFilter(), topics.willFilter(), topics.inboxFilter())
             .whenComplete((ignored, error) -> resubscribed(source, error));
       } catch (Throwable t) {
         log.warn("MQTT connected callback failed", t);
@@ -326,6 +336,7 @@ public final class MqttSignalingTransport implements SignalingTransport {
     public void disconnected(MqttLink source, MqttClientDisconnectedContext context) {
       try {
         MqttClientReconnector reconnector = context.getReconnector();
+        connectionLosses.incrementAndGet();
         if (source != link || closed || !joined) {
           // Closing, superseded, or the initial connect failing: join() reports that, no retries.
           reconnector.reconnect(false);
@@ -386,9 +397,31 @@ public final class MqttSignalingTransport implements SignalingTransport {
         }
         byte[] bytes = new byte[size];
         payload.duplicate().get(bytes);
+        if (layout.isWill(topic)) {
+          long losses = connectionLosses.get();
+          CompletableFuture.delayedExecutor(WILL_GRACE_MS, TimeUnit.MILLISECONDS)
+              .execute(() -> deliverWill(source, topic, bytes, losses));
+          return;
+        }
         current.onPayload(bytes);
       } catch (Throwable t) {
         log.warn("signaling listener failed on a publication on {}", topic, t);
+      }
+    }
+
+    private void deliverWill(MqttLink source, String topic, byte[] bytes, long lossesBefore) {
+      try {
+        SignalingListener current = listener;
+        if (source != link || closed || current == null) {
+          return;
+        }
+        if (connectionLosses.get() != lossesBefore) {
+          log.debug("dropping the will on {}: the broker went away right after sending it", topic);
+          return;
+        }
+        current.onPayload(bytes);
+      } catch (Throwable t) {
+        log.warn("signaling listener failed on a will on {}", topic, t);
       }
     }
   }

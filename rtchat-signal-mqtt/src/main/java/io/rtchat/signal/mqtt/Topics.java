@@ -9,13 +9,15 @@ import java.nio.charset.StandardCharsets;
  * another name.
  *
  * <pre>
- * rtchat/v1/ROOM/from/SENDER   payloads for the whole room (and each peer's last will)
+ * rtchat/v1/ROOM/from/SENDER   payloads for the whole room
+ * rtchat/v1/ROOM/will/SENDER   the sender's last will (its goodbye), published by the broker
  * rtchat/v1/ROOM/to/TARGET     payloads for one peer
  * </pre>
  *
- * A peer subscribes to {@code rtchat/v1/ROOM/from/+} and {@code rtchat/v1/ROOM/to/SELF}; the
- * sender level lets it drop its own room publications without MQTT 5's no-local option, which
- * MQTT 3.1.1 lacks.
+ * A peer subscribes to {@code rtchat/v1/ROOM/from/+}, {@code rtchat/v1/ROOM/will/+} and
+ * {@code rtchat/v1/ROOM/to/SELF}. The sender level lets it drop its own room publications without
+ * MQTT 5's no-local option, which MQTT 3.1.1 lacks; the will level lets it tell wills apart (see
+ * {@link MqttSignalingTransport}).
  */
 final class Topics {
 
@@ -41,27 +43,43 @@ final class Topics {
     return PREFIX + roomLevel + "/to/" + escape("target peer name", target);
   }
 
+  /** Where the broker publishes this peer's will. */
+  String willPublish() {
+    return PREFIX + roomLevel + "/will/" + selfLevel;
+  }
+
   String roomFilter() {
     return PREFIX + roomLevel + "/from/+";
+  }
+
+  String willFilter() {
+    return PREFIX + roomLevel + "/will/+";
   }
 
   String inboxFilter() {
     return PREFIX + roomLevel + "/to/" + selfLevel;
   }
 
-  /** True when {@code topic} is one of this peer's own room publications (echoed by the broker). */
+  /** True when {@code topic} is one of this peer's own publications (echoed by the broker). */
   boolean isOwnPublication(String topic) {
-    return topic.equals(roomPublish());
+    return topic.equals(roomPublish()) || topic.equals(willPublish());
+  }
+
+  /** True when {@code topic} carries some peer's will. */
+  boolean isWill(String topic) {
+    return isSenderLevel(topic, PREFIX + roomLevel + "/will/");
   }
 
   /** True when {@code topic} is one this peer subscribed to (brokers may send more). */
   boolean isSubscribed(String topic) {
-    if (topic.equals(inboxFilter())) {
-      return true;
-    }
-    String roomPrefix = PREFIX + roomLevel + "/from/";
-    return topic.startsWith(roomPrefix) && topic.indexOf('/', roomPrefix.length()) < 0
-        && topic.length() > roomPrefix.length();
+    return topic.equals(inboxFilter())
+        || isSenderLevel(topic, PREFIX + roomLevel + "/from/")
+        || isSenderLevel(topic, PREFIX + roomLevel + "/will/");
+  }
+
+  private static boolean isSenderLevel(String topic, String prefix) {
+    return topic.startsWith(prefix) && topic.length() > prefix.length()
+        && topic.indexOf('/', prefix.length()) < 0;
   }
 
   /**

@@ -13,6 +13,8 @@ class TopicsTest {
 
     assertThat(topics.roomPublish()).isEqualTo("rtchat/v1/lobby/from/alice");
     assertThat(topics.roomFilter()).isEqualTo("rtchat/v1/lobby/from/+");
+    assertThat(topics.willPublish()).isEqualTo("rtchat/v1/lobby/will/alice");
+    assertThat(topics.willFilter()).isEqualTo("rtchat/v1/lobby/will/+");
     assertThat(topics.inboxFilter()).isEqualTo("rtchat/v1/lobby/to/alice");
     assertThat(topics.targeted("bob")).isEqualTo("rtchat/v1/lobby/to/bob");
   }
@@ -42,11 +44,15 @@ class TopicsTest {
 
     assertThat(topics.isSubscribed("rtchat/v1/lobby/from/bob")).isTrue();
     assertThat(topics.isSubscribed("rtchat/v1/lobby/to/alice")).isTrue();
+    assertThat(topics.isSubscribed("rtchat/v1/lobby/will/bob")).isTrue();
+    assertThat(topics.isWill("rtchat/v1/lobby/will/bob")).isTrue();
+    assertThat(topics.isWill("rtchat/v1/lobby/from/bob")).isFalse();
     assertThat(topics.isSubscribed("rtchat/v1/lobby/to/bob")).isFalse();
     assertThat(topics.isSubscribed("rtchat/v1/lobby/from/bob/x")).isFalse();
     assertThat(topics.isSubscribed("rtchat/v1/lobby/from/")).isFalse();
     assertThat(topics.isSubscribed("rtchat/v1/other/from/bob")).isFalse();
     assertThat(topics.isOwnPublication("rtchat/v1/lobby/from/alice")).isTrue();
+    assertThat(topics.isOwnPublication("rtchat/v1/lobby/will/alice")).isTrue();
     assertThat(topics.isOwnPublication("rtchat/v1/lobby/from/bob")).isFalse();
   }
 }

@@ -51,7 +51,7 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
 
   private enum Phase { NEGOTIATING, AUTHENTICATING, OPEN, CLOSED }
 
-  private final Peer peer;
+  private final NativePeer peer;
   private final String remoteName;
   private final String remoteInstance;
   private final boolean offerer;
@@ -73,7 +73,7 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
   private volatile boolean verified;
   private boolean remoteDescriptionSet;
 
-  PeerLink(Peer peer, String remoteName, String remoteInstance, boolean offerer) {
+  PeerLink(NativePeer peer, String remoteName, String remoteInstance, boolean offerer) {
     this.peer = peer;
     this.remoteName = remoteName;
     this.remoteInstance = remoteInstance;

@@ -224,9 +224,15 @@ class ChatPageBrowserTest {
     ben.closeFeedOf("Cam Ann");
     assertThat(ben.feed("Cam Cat")).as("closing one feed keeps the other").isNotNull();
 
-    cat.stopWebcam();
+    // Booting a viewer off my camera closes their feed: they now see my camera as off.
+    cat.openUserMenu("Cam Ben");
+    cat.clickUserMenuItem("Boot off my camera");
+    ben.waitUntil("Cam Cat's feed to close after the boot", () -> ben.feed("Cam Cat") == null);
     ben.awaitNoCameraIcon("Cam Cat");
-    ben.waitUntil("Cam Cat's feed to close when the camera stops", () -> ben.feed("Cam Cat") == null);
+
+    ann.stopWebcam();
+    ben.awaitNoCameraIcon("Cam Ann");
+    assertThat(ann.badges("Cam Ann")).contains("you");
   }
 
   @Test

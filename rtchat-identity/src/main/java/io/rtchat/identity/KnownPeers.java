@@ -55,10 +55,18 @@ public final class KnownPeers {
     boolean trust(String name, KeyType type, String fingerprint);
   }
 
-  /** One key line of the file; {@code line} is 1-based, 0 when the peers live in memory only. */
-  public record Entry(String name, KeyType type, PublicKey key, String comment, int line) {
-    public String fingerprint() {
-      return PublicKeys.fingerprint(key);
+  /**
+   * One line of the file naming a peer: a key ({@code type} and {@code key} set) or a fingerprint
+   * pin ({@code type} and {@code key} null). {@code line} is 1-based, 0 when the peers live in
+   * memory only.
+   */
+  public record Entry(String name, KeyType type, PublicKey key, String fingerprint, String comment,
+      int line) {
+
+    /** Whether {@code candidate} is this entry's key (or has its pinned fingerprint). */
+    public boolean matches(PublicKey candidate) {
+      return key != null ? PublicKeys.same(key, candidate)
+          : fingerprint.equals(PublicKeys.fingerprint(candidate));
     }
   }
 
@@ -130,7 +138,7 @@ public final class KnownPeers {
       return Decision.refused("cannot read known peers " + where() + ": " + e.getMessage());
     }
     for (Entry entry : listed) {
-      if (PublicKeys.same(entry.key(), key)) {
+      if (entry.matches(key)) {
         return Decision.trusted(name + " " + fingerprint + " listed at " + where(entry));
       }
     }
@@ -181,7 +189,7 @@ public final class KnownPeers {
         for (int i = 0; i < lines.size(); i++) {
           Entry entry = parse(lines.get(i), i + 1);
           if (entry != null && entry.name().equals(name)) {
-            if (!PublicKeys.same(entry.key(), key)) {
+            if (!entry.matches(key)) {
               raced[0] = entry;
             }
             return false;
@@ -222,7 +230,8 @@ public final class KnownPeers {
     update(lines -> {
       for (int i = 0; i < lines.size(); i++) {
         Entry entry = parse(lines.get(i), i + 1);
-        if (entry != null && entry.name().equals(name) && PublicKeys.same(entry.key(), key)) {
+        if (entry != null && entry.name().equals(name) && entry.key() != null
+            && PublicKeys.same(entry.key(), key)) {
           return false;
         }
       }
@@ -236,7 +245,46 @@ public final class KnownPeers {
    * other lines, or appends one. Comments and other lines are kept.
    */
   public synchronized void trust(String name, PublicKey key, String comment) throws IOException {
-    String line = format(name, key, comment);
+    replace(name, format(name, key, comment));
+  }
+
+  /**
+   * Like {@link #trust(String, PublicKey, String)} for what a user types: a fingerprint ({@code
+   * SHA256:...}, stored as a pin that accepts the key with that fingerprint), a base64 SPKI, or a
+   * PEM public key.
+   *
+   * @throws KeyFormatException when it is none of these
+   */
+  public synchronized void trust(String name, String fingerprintOrPublicKey, String comment)
+      throws IOException {
+    String value = fingerprintOrPublicKey == null ? "" : fingerprintOrPublicKey.strip();
+    if (value.startsWith("SHA256:")) {
+      checkFingerprint(value);
+      replace(name, withComment(PeerNames.encode(PeerNames.check(name)) + " " + value, comment));
+      return;
+    }
+    if (value.startsWith("-----BEGIN PUBLIC KEY-----")) {
+      value = value.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
+          .replaceAll("\\s", "");
+    }
+    byte[] der;
+    try {
+      der = java.util.Base64.getDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      throw new KeyFormatException("expected a fingerprint (SHA256:...), a base64 public key or a"
+          + " PEM public key");
+    }
+    trust(name, PublicKeys.fromSpki(der), comment);
+  }
+
+  private static void checkFingerprint(String fingerprint) {
+    if (!fingerprint.matches("SHA256:[A-Za-z0-9+/]{43}")) {
+      throw new KeyFormatException("'" + fingerprint + "' is not a SHA256: fingerprint"
+          + " (SHA256: followed by 43 base64 characters)");
+    }
+  }
+
+  private void replace(String name, String line) throws IOException {
     update(lines -> {
       boolean placed = false;
       for (int i = 0; i < lines.size(); i++) {
@@ -275,14 +323,18 @@ public final class KnownPeers {
 
   private static String format(String name, PublicKey key, String comment) {
     PeerNames.check(name);
-    String line = name + " " + KeyType.of(key).id() + " " + PublicKeys.toBase64(key);
-    if (comment != null && !comment.isBlank()) {
-      if (comment.contains("\n") || comment.contains("\r")) {
-        throw new IllegalArgumentException("comment must be one line");
-      }
-      line += " " + comment.strip();
+    return withComment(PeerNames.encode(name) + " " + KeyType.of(key).id() + " "
+        + PublicKeys.toBase64(key), comment);
+  }
+
+  private static String withComment(String line, String comment) {
+    if (comment == null || comment.isBlank()) {
+      return line;
     }
-    return line;
+    if (comment.chars().anyMatch(c -> c == '\n' || c == '\r')) {
+      throw new IllegalArgumentException("comment must be one line");
+    }
+    return line + " " + comment.strip();
   }
 
   /** The entry of a line, null for comments and blank lines; malformed lines are errors. */
@@ -291,21 +343,34 @@ public final class KnownPeers {
     if (trimmed.isEmpty() || trimmed.startsWith("#")) {
       return null;
     }
-    String[] parts = trimmed.split("\\s+", 4);
-    if (parts.length < 3) {
-      throw new IdentityException(where() + ":" + number
-          + ": expected 'name keytype base64-key [comment]'");
+    String[] parts = trimmed.split("\\s+", 3);
+    String at = where() + ":" + number + ": ";
+    if (parts.length < 2) {
+      throw new IdentityException(at + "expected 'name keytype base64-key [comment]'"
+          + " or 'name SHA256:fingerprint [comment]'");
     }
-    String problem = PeerNames.problem(parts[0]);
-    if (problem != null) {
-      throw new IdentityException(where() + ":" + number + ": " + problem);
-    }
+    String name;
     try {
+      name = PeerNames.decode(parts[0]);
+    } catch (IllegalArgumentException e) {
+      throw new IdentityException(at + e.getMessage());
+    }
+    int lineNumber = file == null ? 0 : number;
+    try {
+      if (parts[1].startsWith("SHA256:")) {
+        checkFingerprint(parts[1]);
+        return new Entry(name, null, null, parts[1], parts.length > 2 ? parts[2] : null, lineNumber);
+      }
+      if (parts.length < 3) {
+        throw new IdentityException(at + "expected 'name keytype base64-key [comment]'");
+      }
+      String[] rest = parts[2].split("\\s+", 2);
       KeyType type = KeyType.fromId(parts[1]);
-      PublicKey key = PublicKeys.fromBase64(type, parts[2]);
-      return new Entry(parts[0], type, key, parts.length > 3 ? parts[3] : null, file == null ? 0 : number);
+      PublicKey key = PublicKeys.fromBase64(type, rest[0]);
+      return new Entry(name, type, key, PublicKeys.fingerprint(key),
+          rest.length > 1 ? rest[1] : null, lineNumber);
     } catch (KeyFormatException e) {
-      throw new IdentityException(where() + ":" + number + ": " + e.getMessage(), e);
+      throw new IdentityException(at + e.getMessage(), e);
     }
   }
 

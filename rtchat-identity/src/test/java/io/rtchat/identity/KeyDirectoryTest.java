@@ -124,7 +124,7 @@ class KeyDirectoryTest {
         null, "", "not json", "[]", "{}", "{\"name\":1}", "x".repeat(20_000),
         good.replace("\"ed25519\"", "\"rsa-pss\""),
         good.replace("\"ed25519\"", "\"dsa\""),
-        good.replace("\"name\":\"alice\"", "\"name\":\"a b\""),
+        good.replace("\"name\":\"alice\"", "\"name\":\"a\\nb\""),
         good.replace("\"name\":\"alice\"", "\"name\":\"" + "a".repeat(65) + "\""),
         good.replaceFirst("\"publicKey\":\"[^\"]+\"", "\"publicKey\":\"AAAA\""),
         good.replaceFirst("\"publicKey\":\"[^\"]+\"", "\"publicKey\":\"%%%\""),
@@ -147,7 +147,8 @@ class KeyDirectoryTest {
     assertThat(directory.handle("DELETE", "/api/keys/alice", null).status()).isEqualTo(405);
     assertThat(directory.handle("GET", "/api/other", null).status()).isEqualTo(404);
     assertThat(directory.handle("GET", "/api/keys/%zz", null).status()).isEqualTo(400);
-    assertThat(directory.handle("GET", "/api/keys/a%20b", null).status()).isEqualTo(400);
+    assertThat(directory.handle("GET", "/api/keys/a%20b", null).status()).isEqualTo(404);
+    assertThat(directory.handle("GET", "/api/keys/a%0Ab", null).status()).isEqualTo(400);
     assertThat(directory.handle(null, null, null).status()).isEqualTo(400);
   }
 

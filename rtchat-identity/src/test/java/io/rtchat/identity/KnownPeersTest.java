@@ -171,9 +171,44 @@ class KnownPeersTest {
   void invalidNamesAreNeverTrusted() {
     KnownPeers peers = KnownPeers.builder().build();
 
-    assertThat(peers.check("bob smith", bob.publicKey()).trusted()).isFalse();
     assertThat(peers.check("", bob.publicKey()).trusted()).isFalse();
-    assertThat(peers.check("#bob", bob.publicKey()).trusted()).isFalse();
     assertThat(peers.check("bob\n", bob.publicKey()).trusted()).isFalse();
+    assertThat(peers.check("b".repeat(65), bob.publicKey()).trusted()).isFalse();
+  }
+
+  @Test
+  void namesWithSpacesPercentAndLeadingHashAreEscapedInTheFile() throws Exception {
+    KnownPeers peers = peers(TrustPolicy.ACCEPT_NEW);
+
+    assertThat(peers.check("Bob Smith", bob.publicKey()).stored()).isTrue();
+    assertThat(peers.check("#100% Ünïcødé", mallory.publicKey()).stored()).isTrue();
+
+    assertThat(Files.readAllLines(dir.resolve("known_peers"))).extracting(l -> l.split(" ")[0])
+        .containsExactly("Bob%20Smith", "%23100%25%20Ünïcødé");
+    KnownPeers reread = peers(TrustPolicy.STRICT);
+    assertThat(reread.check("Bob Smith", bob.publicKey()).trusted()).isTrue();
+    assertThat(reread.check("#100% Ünïcødé", mallory.publicKey()).trusted()).isTrue();
+    assertThat(reread.check("Bob Smith", mallory.publicKey()).trusted()).isFalse();
+  }
+
+  @Test
+  void fingerprintPinFromTheCommandLineTrustsExactlyThatKey() throws Exception {
+    KnownPeers peers = peers(TrustPolicy.STRICT);
+
+    peers.trust("bob", bob.fingerprint(), "read out by phone");
+    peers.trust("carol", PublicKeys.toBase64(mallory.publicKey()), null);
+
+    assertThat(Files.readAllLines(dir.resolve("known_peers")))
+        .containsExactly("bob " + bob.fingerprint() + " read out by phone",
+            "carol ed25519 " + PublicKeys.toBase64(mallory.publicKey()));
+    assertThat(peers.check("bob", bob.publicKey()).trusted()).isTrue();
+    KnownPeers.Decision impostor = peers.check("bob", mallory.publicKey());
+    assertThat(impostor.trusted()).isFalse();
+    assertThat(impostor.reason()).contains(bob.fingerprint(), mallory.fingerprint());
+    assertThat(peers.check("carol", mallory.publicKey()).trusted()).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> peers.trust("dave", "SHA256:short", null))
+        .isInstanceOf(KeyFormatException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> peers.trust("dave", "???", null))
+        .isInstanceOf(KeyFormatException.class);
   }
 }

@@ -183,6 +183,10 @@ final class RelayFrames {
     });
   }
 
+  static String left() {
+    return "{\"op\":\"left\"}";
+  }
+
   static String msg(String from, Payload data) {
     return write(json -> {
       json.writeStringField("op", "msg");

@@ -218,7 +218,10 @@ public final class RelayHub implements AutoCloseable {
       switch (op) {
         case "join" -> join(link, parsed);
         case "send" -> send(link, parsed);
-        case "leave" -> leaveRoom(link, false);
+        case "leave" -> {
+          leaveRoom(link, false);
+          deliver(link, RelayFrames.left());
+        }
         default -> violation(link, "unknown-op",
             "unknown op '" + op + "'; expected join, send or leave");
       }

@@ -10,11 +10,13 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +62,22 @@ public final class StandaloneRelay implements AutoCloseable {
    */
   public static StandaloneRelay start(
       String host, int port, RelayLimits limits, RelayAuthenticator authenticator) {
+    return start(host, port, limits, authenticator, null);
+  }
+
+  /**
+   * Starts a relay that serves {@code wss://} with the key and certificate of {@code tls}, or plain
+   * {@code ws://} when {@code tls} is {@code null}.
+   */
+  public static StandaloneRelay start(String host, int port, RelayLimits limits,
+      RelayAuthenticator authenticator, SSLContext tls) {
     Objects.requireNonNull(host, "host");
     RelayHub hub = new RelayHub(limits, authenticator);
     Server server = new Server(new InetSocketAddress(host, port), hub, limits.maxFrameBytes());
+    if (tls != null) {
+      server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(tls));
+    }
+    server.tls = tls != null;
     server.setReuseAddr(true);
     server.setTcpNoDelay(true);
     server.setDaemon(true);
@@ -86,7 +101,8 @@ public final class StandaloneRelay implements AutoCloseable {
       throw new UncheckedIOException(new IOException(
           "cannot start relay on " + host + ":" + port + ": " + failure.getMessage(), failure));
     }
-    LOG.info("signaling relay listening on ws://{}:{}/signal", host, server.getPort());
+    LOG.info("signaling relay listening on {}://{}:{}/signal", tls == null ? "ws" : "wss", host,
+        server.getPort());
     return new StandaloneRelay(hub, server);
   }
 
@@ -95,10 +111,10 @@ public final class StandaloneRelay implements AutoCloseable {
     return server.getPort();
   }
 
-  /** {@code ws://HOST:PORT/signal?room=ROOM}, the URI a peer signals through. */
+  /** {@code ws://HOST:PORT/signal?room=ROOM} (or {@code wss://}), the URI a peer signals through. */
   public URI uri(String room) {
     String host = server.getAddress().getHostString();
-    return URI.create("ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port()
+    return URI.create((server.tls ? "wss://" : "ws://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port()
         + "/signal?room=" + java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8));
   }
 
@@ -158,6 +174,7 @@ public final class StandaloneRelay implements AutoCloseable {
     private final RelayHub hub;
     final CountDownLatch started = new CountDownLatch(1);
     final AtomicReference<Exception> startFailure = new AtomicReference<>();
+    volatile boolean tls;
 
     Server(InetSocketAddress address, RelayHub hub, int maxFrameBytes) {
       super(address, 1, List.<Draft>of(new Draft_6455(List.of(), maxFrameBytes)));

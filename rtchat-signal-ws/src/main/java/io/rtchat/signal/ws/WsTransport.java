@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.client.WebSocketClient;
@@ -49,6 +50,7 @@ final class WsTransport implements SignalingTransport {
   /** Bytes that may wait in the socket's write queue before {@link #send} fails. */
   static final long MAX_QUEUED_BYTES = 1024 * 1024;
   private static final int CLOSE_WAIT_MILLIS = 2_000;
+  private static final int LEAVE_WAIT_MILLIS = 1_000;
   /** Refusals that retrying cannot fix. */
   private static final Set<String> PERMANENT =
       Set.of("unauthorized", "name-taken", "bad-join", "room-full", "too-many-rooms");
@@ -69,8 +71,16 @@ final class WsTransport implements SignalingTransport {
 
   private volatile TransportState state = TransportState.SUSPENDED;
 
+  /** TLS settings for {@code wss://}; {@code null} means the JVM's default trust store. */
+  private final SSLContext tls;
+
   WsTransport(WsOptions options) {
+    this(options, null);
+  }
+
+  WsTransport(WsOptions options, SSLContext tls) {
     this.options = options;
+    this.tls = tls;
   }
 
   @Override
@@ -292,15 +302,19 @@ final class WsTransport implements SignalingTransport {
   }
 
   private void onFrame(Connection connection, String text) {
-    if (connection != current) {
-      return;
-    }
     Parsed frame;
     try {
       frame = RelayFrames.parse(text);
     } catch (MalformedFrameException e) {
       LOG.warn("ignoring a malformed frame from the relay at {}: {}", options.endpoint(),
           e.getMessage());
+      return;
+    }
+    if ("left".equals(frame.op())) {
+      connection.leftLatch.countDown(); // arrives while closing, after current was cleared
+      return;
+    }
+    if (connection != current) {
       return;
     }
     String op = frame.op() == null ? "" : frame.op();
@@ -366,6 +380,7 @@ final class WsTransport implements SignalingTransport {
   /** One WebSocket connection attempt to the relay. */
   private final class Connection extends WebSocketClient {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
+    final CountDownLatch leftLatch = new CountDownLatch(1);
     volatile boolean joined;
     volatile String refusal;
     volatile boolean permanentRefusal;
@@ -375,6 +390,9 @@ final class WsTransport implements SignalingTransport {
           options.token() == null ? Map.of() : Map.of("Authorization", "Bearer " + options.token()),
           (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
       setConnectionLostTimeout(options.keepAliveSeconds());
+      if (tls != null && "wss".equals(options.endpoint().getScheme())) {
+        setSocketFactory(tls.getSocketFactory());
+      }
       setTcpNoDelay(true);
       setDaemon(true);
     }
@@ -431,7 +449,12 @@ final class WsTransport implements SignalingTransport {
     void leave() {
       try {
         if (joined && isOpen()) {
+          // Wait for the relay's "left" before closing: some servers handle the socket's end
+          // before frames still queued for decoding, which would turn this leave into a vanish.
           send(RelayFrames.leave());
+          if (!leftLatch.await(LEAVE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+            LOG.debug("no leave confirmation from {}; closing anyway", options.endpoint());
+          }
         }
         close(1000, "leave");
         if (!closedLatch.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {

@@ -168,10 +168,12 @@ class RelayHubTest {
     FakeConnection alice = FakeConnection.open(hub);
     alice.text(RelayFrames.join("demo", "alice", null, "s", Payload.of("bye".getBytes())));
     bob.take();
+    alice.take();
 
     alice.text(RelayFrames.leave());
     alice.link.onClosed();
 
+    assertThat(only(alice).op()).isEqualTo("left");
     assertThat(bob.take()).extracting(Parsed::op).containsExactly("peer-left");
   }
 

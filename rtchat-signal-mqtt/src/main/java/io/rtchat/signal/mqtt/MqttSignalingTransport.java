@@ -55,6 +55,11 @@ public final class MqttSignalingTransport implements SignalingTransport {
   static final long WILL_GRACE_MS = 2_000;
   private static final long CLOSE_WAIT_MS = 2_000;
   private static final int MAX_SUBSCRIBE_RETRIES = 3;
+  /**
+   * Brokers refuse an MQTT version at once; a broker that stays silent until the CONNACK timeout
+   * will not answer MQTT 3.1.1 either, and a second wait would break the 10 s promise.
+   */
+  private static final long FALLBACK_WITHIN_MS = 2_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final MqttEndpoint endpoint;
@@ -128,15 +133,18 @@ public final class MqttSignalingTransport implements SignalingTransport {
     link = attempt;
     log.debug("connecting to {} with MQTT {} as {}", endpoint, version == 3 ? "3.1.1" : "5", clientId);
     AtomicBoolean connected = new AtomicBoolean();
+    long started = System.nanoTime();
     attempt.connect(topics.willPublish(), spec.goodbye())
         .thenCompose(ignored -> {
           connected.set(true);
           return attempt.subscribe(topics.roomFilter(), topics.willFilter(), topics.inboxFilter());
         })
-        .whenComplete((ignored, error) -> joinAttemptDone(attempt, connected.get(), error));
+        .whenComplete((ignored, error) -> joinAttemptDone(attempt, connected.get(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), error));
   }
 
-  private void joinAttemptDone(MqttLink attempt, boolean connected, Throwable error) {
+  private void joinAttemptDone(
+      MqttLink attempt, boolean connected, long elapsedMs, Throwable error) {
     Throwable cause = unwrap(error);
     boolean disconnect = false;
     synchronized (this) {
@@ -162,7 +170,8 @@ public final class MqttSignalingTransport implements SignalingTransport {
         attempt(attempt.version());
         return;
       } else if (endpoint.version() == 0 && attempt.version() == 5 && !closed
-          && !joinFuture.isDone() && !connected && !isUnreachable(cause)) {
+          && !joinFuture.isDone() && !connected && !isUnreachable(cause)
+          && elapsedMs < FALLBACK_WITHIN_MS) {
         log.debug("{} refused MQTT 5 ({}); trying MQTT 3.1.1", endpoint, describe(cause));
         attempt(3);
         return;

@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.rtchat.core.signal.JoinSpec;
 import io.rtchat.core.signal.SignalingException;
 import io.rtchat.core.signal.SignalingTransport;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,5 +60,24 @@ class EmbeddedBrokerTransportTest extends MqttTransportBehaviour {
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(SignalingException.class)
         .cause().hasMessageContaining("127.0.0.1:" + broker.port());
+  }
+
+  @Test
+  void aServerThatNeverAnswersFailsTheJoinWithinTenSeconds() throws Exception {
+    // The backlog accepts the TCP connection; nobody ever reads or answers it.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      SignalingTransport transport = transport(URI.create(
+          "mqtt://127.0.0.1:" + silent.getLocalPort() + "/lobby"));
+      long started = System.nanoTime();
+
+      CompletableFuture<Void> joined =
+          transport.join(new JoinSpec("lobby", "alice", null), new RecordingListener());
+
+      assertThatThrownBy(() -> joined.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(SignalingException.class)
+          .cause().hasMessageContaining("127.0.0.1:" + silent.getLocalPort());
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
   }
 }

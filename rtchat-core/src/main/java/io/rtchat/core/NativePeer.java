@@ -45,6 +45,7 @@ final class NativePeer implements DialectPeer {
   private static final Duration FIRST_REANNOUNCE = Duration.ofSeconds(2);
   private static final Duration MAX_REANNOUNCE = Duration.ofSeconds(60);
   private static final int MAX_REFUSALS_REMEMBERED = 1024;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
   private final String name;
   private final SignalingTransport transport;
@@ -379,8 +380,17 @@ final class NativePeer implements DialectPeer {
     }
   }
 
-  String instance() {
-    return instance;
+  /** Runs a task later on the peer's timer; nothing runs once the peer is closed. */
+  void schedule(Runnable task, Duration delay) {
+    try {
+      timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  Duration connectTimeout() {
+    return CONNECT_TIMEOUT;
   }
 
   ExecutorService workers() {

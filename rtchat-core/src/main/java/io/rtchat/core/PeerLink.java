@@ -96,6 +96,7 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
   // ---- negotiation (on the link's executor) ----
 
   void startOffer() {
+    closeUnlessOpenAfter(peer.connectTimeout());
     run(() -> {
       rtc = RtcEngine.get().open(peer.iceServers(), this, events);
       rtc.createChannel(CHANNEL);
@@ -110,6 +111,7 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
   }
 
   void acceptOffer(String compactOffer) {
+    closeUnlessOpenAfter(peer.connectTimeout());
     run(() -> {
       rtc = RtcEngine.get().open(peer.iceServers(), this, events);
       rtc.acceptOffer(CompactSdp.expand(compactOffer)).whenComplete((sdp, error) -> {
@@ -122,6 +124,15 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
         }
       });
     });
+  }
+
+  /** A link that never opens (peer gone, ICE impossible) must not block a later attempt. */
+  private void closeUnlessOpenAfter(Duration timeout) {
+    peer.schedule(() -> {
+      if (phase == Phase.NEGOTIATING || phase == Phase.AUTHENTICATING) {
+        close("connection not established within " + timeout.toSeconds() + " s");
+      }
+    }, timeout);
   }
 
   void onAnswer(String compactAnswer) {

@@ -337,6 +337,26 @@ final class ChatPage implements AutoCloseable {
 
   // ---- misc ----------------------------------------------------------------------------------
 
+  /**
+   * Runs the page's own renderServerHtml (ui/dom.js) on {@code html}, attaches the result to the
+   * document and returns it serialized, plus every attribute as "tag@name=value".
+   */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> renderServerHtml(String html) {
+    return (Map<String, Object>) driver.executeAsyncScript(
+        "const [input, done] = arguments;"
+            + "import('/ui/dom.js').then(({ renderServerHtml }) => {"
+            + "  const box = document.createElement('div'); box.append(renderServerHtml(input)); document.body.append(box);"
+            + "  done({html: box.innerHTML, text: box.textContent,"
+            + "    attrs: [...box.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => e.tagName.toLowerCase() + '@' + a.name + '=' + a.value))});"
+            + "}, e => done({error: String(e)}));",
+        html);
+  }
+
+  List<String> attributes(Map<String, Object> rendered) {
+    return ((List<?>) rendered.get("attrs")).stream().map(String::valueOf).collect(Collectors.toList());
+  }
+
   String pageText() {
     return (String) js("return document.body.textContent");
   }

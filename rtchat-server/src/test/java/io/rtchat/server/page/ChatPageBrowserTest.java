@@ -260,6 +260,26 @@ class ChatPageBrowserTest {
   }
 
   @Test
+  void serverHtmlIsRebuiltFromAnAllowListWithoutScriptsOrHandlers() {
+    ChatPage page = browser(0).open(base);
+    String hostile = "<p>hi <strong>there</strong> <a href=\"https://example.com/x\">link</a></p>"
+        + "<img src=x onerror=alert(1)><svg onload=alert(2)></svg><iframe src=\"javascript:alert(3)\"></iframe>"
+        + "<a href=\"javascript:alert(4)\">js</a><p style=\"color:red\" onclick=\"alert(5)\">styled</p>"
+        + "<img src=\"data:image/png;base64,iVBORw0KGgo=\" onload=alert(8)>"
+        + "<script>alert(6)</script><math><mtext><table><mglyph><style><img src=x onerror=alert(7)>";
+    Map<String, Object> out = page.renderServerHtml(hostile);
+    assertThat(out).doesNotContainKey("error");
+    assertThat((String) out.get("html"))
+        .contains("<p>hi <strong>there</strong> ")
+        .doesNotContain("<script", "<svg", "<iframe", "<style", "<math", "javascript:", "onerror", "onload", "onclick");
+    assertThat(page.attributes(out)).containsExactlyInAnyOrder(
+        "a@href=https://example.com/x", "a@target=_blank", "a@rel=noopener noreferrer nofollow",
+        "img@class=msg-image", "img@src=data:image/png;base64,iVBORw0KGgo=", "img@alt=shared photo", "img@loading=lazy");
+    assertThat((String) out.get("text")).contains("styled", "js");
+    assertThat(page.dialogOpen()).isFalse();
+  }
+
+  @Test
   void jwtLoginShowsAvatarAndOperatorBadgeAndOperatorsCanKick() {
     String token = tokens.token("Opal", Map.of("op", true, "img", "/avatars/opal.png", "nick", "Opal the Op"));
     ChatPage opal = browser(0).open(withToken(base, token));

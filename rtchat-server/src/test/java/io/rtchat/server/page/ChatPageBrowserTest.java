@@ -157,6 +157,8 @@ class ChatPageBrowserTest {
     ChatPage ann = browser(0).open(base);
     ChatPage ben = browser(1).open(base);
     ChatPage cat = browser(2).open(base);
+    assertThat(ann.driver().getTitle()).isEqualTo("rtchat test room");
+    assertThat(ann.js("return document.querySelector('#branding em').textContent")).as("Branding is HTML").isEqualTo("test room");
     ann.loginAsGuest("Ann");
     ben.loginAsGuest("Ben");
     cat.loginAsGuest("Cat");

@@ -231,6 +231,10 @@ class ChatPageBrowserTest {
     cat.clickUserMenuItem("Boot off my camera");
     ben.waitUntil("Cam Cat's feed to close after the boot", () -> ben.feed("Cam Cat") == null);
     ben.awaitNoCameraIcon("Cam Cat");
+    // Asking anyway (as a stale page might) is refused, and the waiting tile goes away.
+    ben.js("window.rtchat.video.requestFeed(arguments[0])", "Cam Cat");
+    ben.awaitNotice("lobby", "Could not open that video");
+    ben.waitUntil("the refused tile to close", () -> ben.feed("Cam Cat") == null);
 
     ann.stopWebcam();
     ben.awaitNoCameraIcon("Cam Ann");

@@ -55,6 +55,8 @@ final class Chromium {
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         "--disable-features=WebRtcHideLocalIpsWithMdns",
+        // Machines with only a loopback interface still get ICE candidates.
+        "--allow-loopback-in-peer-connection",
         "--autoplay-policy=no-user-gesture-required",
         "--disable-background-networking",
         "--disable-component-update",

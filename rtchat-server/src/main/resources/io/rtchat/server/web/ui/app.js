@@ -628,6 +628,8 @@ function onError(m) {
     return;
   }
   state.lastError = serverHtmlToText(text);
+  // Refusals of an `open` (spec 4.5), including the "no video" moderation rule.
+  if (/^Could not open that video|ability to watch webcams/.test(state.lastError)) video.openRefused();
   if (!state.loggedIn && state.loggingIn) {
     loginFailed(state.lastError);
     return;

@@ -11,6 +11,7 @@
 const ROLE_FROM_VIEWER = 'viewer';
 const ROLE_FROM_BROADCASTER = 'broadcaster';
 const MAX_PENDING_CANDIDATES = 200;
+const OPEN_TIMEOUT_MS = 15000;
 
 export const VIDEO_ACTIVE = 1;
 export const VIDEO_NSFW = 2;
@@ -75,9 +76,21 @@ export class VideoManager {
   /** Asks the server to open `name`'s camera; the WebRTC offer follows the server's `open`. */
   requestFeed(name) {
     if (this.watching.has(name)) return;
-    this.watching.set(name, { pc: null, pending: [], watched: false });
+    const entry = { pc: null, pending: [], watched: false };
+    this.watching.set(name, entry);
     this.ui.feedState(name, 'Connecting…');
     this.send({ action: 'open', username: name });
+    // No `open` back (refused, or the broadcaster left): don't leave a tile waiting forever.
+    setTimeout(() => {
+      if (this.watching.get(name) === entry && !entry.pc) this.closeFeed(name, { notify: false });
+    }, OPEN_TIMEOUT_MS);
+  }
+
+  /** The server refused an `open`: drop the tiles still waiting for one. */
+  openRefused() {
+    for (const [name, entry] of [...this.watching]) {
+      if (!entry.pc) this.closeFeed(name, { notify: false });
+    }
   }
 
   /** Server said `open`: we may now offer. */

@@ -63,6 +63,9 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
   /** A normal disconnect: the broker discards the will. */
   abstract CompletableFuture<Void> disconnect();
 
+  /** HiveMQ's view of the connection, including whether it is still reconnecting. */
+  abstract com.hivemq.client.mqtt.MqttClientState clientState();
+
   MqttClientBuilder builder(Events events) {
     MqttClientBuilder builder = MqttClient.builder()
         .identifier(clientId)
@@ -165,6 +168,11 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     CompletableFuture<Void> disconnect() {
       return client.disconnect();
     }
+
+    @Override
+    com.hivemq.client.mqtt.MqttClientState clientState() {
+      return client.getState();
+    }
   }
 
   static final class V3 extends MqttLink {
@@ -230,6 +238,11 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     @Override
     CompletableFuture<Void> disconnect() {
       return client.disconnect();
+    }
+
+    @Override
+    com.hivemq.client.mqtt.MqttClientState clientState() {
+      return client.getState();
     }
   }
 }

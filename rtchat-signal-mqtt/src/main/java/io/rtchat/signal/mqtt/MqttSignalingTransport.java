@@ -248,6 +248,11 @@ public final class MqttSignalingTransport implements SignalingTransport {
     return sent;
   }
 
+  /** The current HiveMQ client, for tests. */
+  MqttLink link() {
+    return link;
+  }
+
   @Override
   public TransportState state() {
     return closed ? TransportState.LOST : state;
@@ -264,11 +269,14 @@ public final class MqttSignalingTransport implements SignalingTransport {
       state = TransportState.LOST;
       current = link;
     }
+    log.debug("closing the transport for {}", endpoint);
     failJoin(new SignalingException("MQTT transport closed before the join completed"));
     if (current == null) {
       return;
     }
     // A normal DISCONNECT: the broker discards the will. The peer has sent its own bye already.
+    // While HiveMQ waits to reconnect this fails at once and the wait goes on; the next attempt
+    // then sees `closed` and ends the reconnecting, or disconnects if the broker is back.
     CompletableFuture<Void> disconnected = current.disconnect();
     if (Thread.currentThread() instanceof FastThreadLocalThread) {
       return; // a HiveMQ/Netty thread: waiting here would block the disconnect itself

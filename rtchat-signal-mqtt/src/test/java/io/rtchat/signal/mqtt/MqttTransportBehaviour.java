@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.rtchat.core.signal.EnvelopeCodec;
@@ -273,6 +274,11 @@ abstract class MqttTransportBehaviour {
     await().atMost(WAIT).until(() -> alice.listener().payloads.contains("bye bob"));
     assertThat(alice.listener().payloads).containsExactly("bye bob");
     await().atMost(WAIT).until(() -> bob.transport().state() == TransportState.SUSPENDED);
+
+    // Closing while suspended stops HiveMQ's reconnect attempts (at the next one, which fails).
+    MqttLink link = ((MqttSignalingTransport) bob.transport()).link();
+    bob.transport().close();
+    await().atMost(WAIT).until(() -> link.clientState() == MqttClientState.DISCONNECTED);
   }
 
   @Test

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
@@ -243,9 +242,5 @@ final class ApiHandler extends Handler.Abstract {
       });
     }
     return out;
-  }
-
-  static Map<String, Object> noop() {
-    return new LinkedHashMap<>();
   }
 }

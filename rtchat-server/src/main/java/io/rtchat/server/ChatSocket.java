@@ -87,7 +87,7 @@ public final class ChatSocket implements Session.Listener, Outbound {
   }
 
   @Override
-  public void onWebSocketClose(int statusCode, String reason) {
+  public void onWebSocketClose(int statusCode, String reason, Callback callback) {
     synchronized (this) {
       closed = true;
       queue.clear();
@@ -96,6 +96,7 @@ public final class ChatSocket implements Session.Listener, Outbound {
     if (s != null) {
       room.disconnected(s);
     }
+    callback.succeed();
   }
 
   @Override

@@ -25,8 +25,10 @@ final class HttpSupport {
     if (len > max) {
       return null;
     }
-    byte[] bytes = Content.Source.asByteArrayAsync(request, max).get();
-    return new String(bytes, StandardCharsets.UTF_8);
+    try (java.io.InputStream in = Request.asInputStream(request)) {
+      byte[] bytes = in.readNBytes(max + 1);
+      return bytes.length > max ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
   }
 
   static void text(Response response, Callback callback, int status, String contentType, String body) {

@@ -24,6 +24,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -119,7 +121,10 @@ public final class RtchatServer implements AutoCloseable {
     pool.setName("rtchat-http");
     server = new Server(pool);
     server.setStopTimeout(5_000);
-    connector = new ServerConnector(server, 1, 1);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(30_000);
@@ -160,6 +165,7 @@ public final class RtchatServer implements AutoCloseable {
       container = c;
       c.setMaxTextMessageSize(settings.webSocketReadLimit);
       c.setMaxBinaryMessageSize(settings.webSocketReadLimit);
+      c.setMaxFrameSize(settings.webSocketReadLimit);
       c.setIdleTimeout(Duration.ofSeconds(settings.limits.idleTimeoutSeconds));
       c.addMapping("/ws", (req, resp, cb) -> {
         resp.setExtensions(List.of()); // no permessage-deflate (spec §1)
@@ -275,7 +281,7 @@ public final class RtchatServer implements AutoCloseable {
       for (ServerExtension e : extensions) {
         try {
           e.close();
-        } catch (Exception ex) {
+        } catch (RuntimeException ex) {
           log.warn("error closing extension {}", e.name(), ex);
         }
       }

@@ -18,5 +18,5 @@ public interface ServerExtension extends AutoCloseable {
 
   /** Called after the server stopped; release what {@link #mount} started. */
   @Override
-  default void close() throws Exception {}
+  default void close() {}
 }

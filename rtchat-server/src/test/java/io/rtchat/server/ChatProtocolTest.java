@@ -148,7 +148,6 @@ class ChatProtocolTest {
       for (JsonNode e : who.path("whoList")) {
         assertThat(e.has("username") && e.has("status") && e.has("video") && e.has("loginAt") && e.has("op")).isTrue();
       }
-      a.close();
     }
   }
 
@@ -197,7 +196,6 @@ class ChatProtocolTest {
     try (WsClient a = WsClient.login(server.uri(), "listerA"); WsClient b = WsClient.login(server.uri(), "listedB")) {
       a.send(Map.of("action", "blocklist", "usernames", List.of("listedB", "someoneElse")));
       a.expectWho(names -> names.contains("listerA") && !names.contains("listedB"));
-      b.close();
     }
   }
 

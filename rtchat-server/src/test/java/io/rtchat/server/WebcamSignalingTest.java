@@ -39,6 +39,7 @@ class WebcamSignalingTest {
   @Test
   void openingAnOfflineOrDisabledCameraIsRefusedWithTheSpecTexts() {
     try (WsClient cam = WsClient.login(server.uri(), "offCam"); WsClient v = WsClient.login(server.uri(), "offViewer")) {
+      assertThat(cam.name).isEqualTo("offCam");
       v.send(Map.of("action", "open", "username", "nobodyHere"));
       v.expectError("Could not open that video: nobodyHere appears to be offline.");
       v.send(Map.of("action", "open", "username", "offCam"));

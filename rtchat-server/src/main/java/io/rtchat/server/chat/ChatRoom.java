@@ -22,13 +22,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -1550,12 +1548,5 @@ public final class ChatRoom {
 
   private static String blankToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
-  }
-
-  /** For tests: iterate subscribers. */
-  synchronized void forEachSub(Consumer<Sub> c) {
-    for (Iterator<Sub> it = List.copyOf(subs.values()).iterator(); it.hasNext(); ) {
-      c.accept(it.next());
-    }
   }
 }

@@ -11,7 +11,7 @@
 const ROLE_FROM_VIEWER = 'viewer';
 const ROLE_FROM_BROADCASTER = 'broadcaster';
 const MAX_PENDING_CANDIDATES = 200;
-const OPEN_TIMEOUT_MS = 15000;
+const OPEN_TIMEOUT_MS = 20000;
 
 export const VIDEO_ACTIVE = 1;
 export const VIDEO_NSFW = 2;
@@ -80,9 +80,10 @@ export class VideoManager {
     this.watching.set(name, entry);
     this.ui.feedState(name, 'Connecting…');
     this.send({ action: 'open', username: name });
-    // No `open` back (refused, or the broadcaster left): don't leave a tile waiting forever.
+    // No `open` back (refused, or the broadcaster left) or no media from the broadcaster:
+    // don't leave a tile waiting forever.
     setTimeout(() => {
-      if (this.watching.get(name) === entry && !entry.pc) this.closeFeed(name, { notify: false });
+      if (this.watching.get(name) === entry && !entry.gotTrack) this.closeFeed(name, { notify: entry.pc != null });
     }, OPEN_TIMEOUT_MS);
   }
 
@@ -95,20 +96,16 @@ export class VideoManager {
 
   /** Server said `open`: we may now offer. */
   async onOpen(name) {
-    let entry = this.watching.get(name);
-    if (!entry) {
-      // Opened from elsewhere (e.g. an op's auto-open): treat it as our own request.
-      entry = { pc: null, pending: [], watched: false };
-      this.watching.set(name, entry);
-      this.ui.feedState(name, 'Connecting…');
-    }
-    if (entry.pc) return;
+    const entry = this.watching.get(name);
+    // Only answers to our own request count (it may have been closed meanwhile).
+    if (!entry || entry.pc) return;
     const pc = this.newPeerConnection(name, ROLE_FROM_VIEWER);
     entry.pc = pc;
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.addEventListener('track', (ev) => {
       const stream = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
+      entry.gotTrack = true;
       if (this.watching.get(name) === entry) this.ui.feedOpened(name, stream);
     });
     pc.addEventListener('connectionstatechange', () => {

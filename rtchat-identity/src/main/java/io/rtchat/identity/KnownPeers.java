@@ -96,6 +96,8 @@ public final class KnownPeers {
   private final AskCallback ask;
   private final List<KeySource> sources;
   private final List<String> memory = new ArrayList<>();
+  private List<String> cachedLines;
+  private List<Entry> cachedEntries = List.of();
 
   private KnownPeers(Builder builder) {
     this.file = builder.file;
@@ -214,12 +216,21 @@ public final class KnownPeers {
   /** Every key line, in file order. */
   public synchronized List<Entry> entries() throws IOException {
     List<String> lines = readLines();
+    // Signed envelopes ask for every payload: reading the small file is cheap, decoding its keys
+    // less so; decode again only when the text changed.
+    if (file != null && lines.equals(cachedLines)) {
+      return cachedEntries;
+    }
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       Entry entry = parse(lines.get(i), i + 1);
       if (entry != null) {
         entries.add(entry);
       }
+    }
+    if (file != null) {
+      cachedLines = List.copyOf(lines);
+      cachedEntries = List.copyOf(entries);
     }
     return entries;
   }

@@ -44,6 +44,19 @@ class KnownPeersTest {
   }
 
   @Test
+  void handEditsAreSeenByTheNextCheck() throws Exception {
+    Path file = dir.resolve("known_peers");
+    KnownPeers peers = peers(TrustPolicy.STRICT);
+    peers.add("bob", bob.publicKey(), null);
+    assertThat(peers.check("bob", bob.publicKey()).trusted()).isTrue();
+
+    Files.writeString(file, "bob ed25519 " + PublicKeys.toBase64(mallory.publicKey()) + "\n");
+
+    assertThat(peers.check("bob", bob.publicKey()).trusted()).isFalse();
+    assertThat(peers.check("bob", mallory.publicKey()).trusted()).isTrue();
+  }
+
+  @Test
   void strictTrustsOnlyListedKeys() throws Exception {
     KnownPeers peers = peers(TrustPolicy.STRICT);
     peers.add("bob", bob.publicKey(), "added by hand");

@@ -43,6 +43,16 @@ class SignedEnvelopeSealerTest {
   }
 
   @Test
+  void ed25519SignatureAddsAboutAQuarterKilobytePerEnvelope() {
+    byte[] offer = envelope("alice", Envelope.Kind.CANDIDATE,
+        "1 1 udp 2122260223 192.168.1.20 54321 typ host");
+
+    int overhead = aliceSeals.seal(offer).length - offer.length;
+
+    assertThat(overhead).isBetween(200, 300);
+  }
+
+  @Test
   void replayedEnvelopeIsDropped() throws Exception {
     byte[] sealed = aliceSeals.seal(envelope("alice", Envelope.Kind.BYE, "left"));
     bobOpens.open(sealed);

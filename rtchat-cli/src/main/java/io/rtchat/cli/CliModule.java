@@ -1,0 +1,54 @@
+package io.rtchat.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import io.rtchat.cli.bench.BenchCommand;
+import io.rtchat.cli.keys.KeysCommand;
+import io.rtchat.cli.peer.PeerCommand;
+import io.rtchat.cli.server.ServerCommand;
+import io.rtchat.cli.server.SignalRelayExtension;
+import io.rtchat.signal.ws.RelayHub;
+import io.rtchat.signal.ws.RelayLimits;
+
+/**
+ * Everything the CLI builds, bound explicitly (Airlift style: no classpath scanning, no
+ * just-in-time bindings). The library modules know nothing of Guice; they are wired here.
+ */
+public final class CliModule extends AbstractModule {
+
+  private final Console console;
+
+  public CliModule(Console console) {
+    this.console = console;
+  }
+
+  @Override
+  protected void configure() {
+    binder().requireExplicitBindings();
+    binder().requireAtInjectOnConstructors();
+    bind(Console.class).toInstance(console);
+    bind(ObjectMapper.class).toInstance(new ObjectMapper());
+
+    bind(RtchatCommand.class);
+    bind(CompletionCommand.class);
+    bind(PeerCommand.class);
+    bind(ServerCommand.class);
+    bind(BenchCommand.class);
+    bind(KeysCommand.class);
+    bind(KeysCommand.Init.class);
+    bind(KeysCommand.Show.class);
+    bind(KeysCommand.Trust.class);
+    bind(KeysCommand.ListPeers.class);
+    bind(KeysCommand.Register.class);
+
+    // The /signal WebSocket relay that `rtchat server` mounts on its Jetty server.
+    bind(RelayLimits.class).toInstance(RelayLimits.defaults());
+    bind(SignalRelayExtension.class);
+  }
+
+  @Provides
+  RelayHub relayHub(RelayLimits limits) {
+    return new RelayHub(limits);
+  }
+}

@@ -1,0 +1,118 @@
+package io.rtchat.cli.server;
+
+import io.rtchat.cli.Console;
+import io.rtchat.cli.Errors;
+import io.rtchat.server.RtchatServer;
+import io.rtchat.server.config.Settings;
+import io.rtchat.server.config.SettingsException;
+import io.rtchat.server.config.SettingsLoader;
+import io.rtchat.signal.mqtt.EmbeddedBroker;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rtchat server}: rtchat-server's Jetty server (page, /ws chat, /api) with the /signal WS
+ * relay mounted, plus an embedded MQTT broker unless {@code --no-broker}.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Starts the web page, /ws chat, /signal WS relay, /api/* and an embedded MQTT broker.",
+        "When ready prints 'listening on http://HOST:PORT' on stdout; SIGTERM stops it gracefully."})
+public final class ServerCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "settings.toml",
+      description = "Settings (BareRTC keys); missing = built-in defaults.")
+  Path config;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--broker-port", defaultValue = "1883", description = "MQTT port of the embedded broker, 0 = any free (default: ${DEFAULT-VALUE}).")
+  int brokerPort;
+
+  @Option(names = "--broker-ws-port", defaultValue = "8083", description = "MQTT-over-WebSocket port, 0 = any free (default: ${DEFAULT-VALUE}).")
+  int brokerWsPort;
+
+  @Option(names = "--no-broker", description = "Do not start the embedded MQTT broker.")
+  boolean noBroker;
+
+  @Option(names = "--backplane", paramLabel = "mqtt://host:port",
+      description = "Share rooms with other instances through an MQTT broker (not available yet).")
+  URI backplane;
+
+  private final Console console;
+  private final Provider<SignalRelayExtension> relay;
+
+  @Inject
+  public ServerCommand(Console console, Provider<SignalRelayExtension> relay) {
+    this.console = console;
+    this.relay = relay;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (backplane != null) {
+      return fail("--backplane is not available yet: rtchat-server has no MQTT backplane");
+    }
+    Settings settings;
+    try {
+      settings = config == null ? SettingsLoader.defaults() : SettingsLoader.load(config);
+    } catch (SettingsException e) {
+      return fail(Errors.oneLine(e));
+    }
+    EmbeddedBroker broker = null;
+    RtchatServer server = null;
+    AtomicBoolean stopped = new AtomicBoolean();
+    try {
+      if (!noBroker) {
+        broker = EmbeddedBroker.start(host, brokerPort, brokerWsPort);
+      }
+      server = RtchatServer.builder().settings(settings).settingsFile(config).host(host).port(port)
+          .extension(relay.get()).build();
+      RtchatServer running = server;
+      EmbeddedBroker runningBroker = broker;
+      Thread hook = new Thread(() -> stop(running, runningBroker, stopped), "rtchat-server-sigterm");
+      Runtime.getRuntime().addShutdownHook(hook);
+      URI uri = server.start();
+      if (broker != null) {
+        console.err().println("rtchat server: MQTT broker on mqtt://" + broker.host() + ":"
+            + broker.port() + " and mqtt+ws://" + broker.host() + ":" + broker.webSocketPort()
+            + "/mqtt; WS relay on ws://" + uri.getHost() + ":" + uri.getPort()
+            + SignalRelayExtension.PATH);
+      }
+      console.out().println("listening on " + uri);
+      console.out().flush();
+      server.stopped().join();
+      return 0;
+    } catch (Exception e) {
+      return fail(Errors.oneLine(e));
+    } finally {
+      stop(server, broker, stopped);
+    }
+  }
+
+  private static void stop(RtchatServer server, EmbeddedBroker broker, AtomicBoolean stopped) {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private int fail(String message) {
+    console.err().println("rtchat server: " + message);
+    return 1;
+  }
+}

@@ -1,0 +1,175 @@
+package io.rtchat.cli.server;
+
+import io.rtchat.server.Mounts;
+import io.rtchat.server.ServerExtension;
+import io.rtchat.signal.ws.RelayConnection;
+import io.rtchat.signal.ws.RelayHub;
+import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * Mounts rtchat-signal-ws's {@link RelayHub} at {@code /signal} on the server's Jetty, so that
+ * {@code rtchat peer --signal ws://HOST:PORT/signal} works against {@code rtchat server}.
+ */
+public final class SignalRelayExtension implements ServerExtension {
+
+  public static final String PATH = "/signal";
+
+  private final RelayHub hub;
+
+  @Inject
+  public SignalRelayExtension(RelayHub hub) {
+    this.hub = hub;
+  }
+
+  @Override
+  public String name() {
+    return "ws signaling relay at " + PATH;
+  }
+
+  @Override
+  public void mount(Mounts mounts) {
+    mounts.webSocket(PATH, (request, response, callback) -> new RelaySocket(hub));
+  }
+
+  @Override
+  public void close() {
+    hub.close();
+  }
+
+  /**
+   * One WebSocket connection: frames in go to the hub's link, frames out are queued (never
+   * blocking the hub) and written one at a time.
+   */
+  static final class RelaySocket implements Session.Listener, RelayConnection {
+    private final RelayHub hub;
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private volatile Session session;
+    private volatile RelayHub.Link link;
+    private long queuedBytes;
+    private boolean writing;
+    private boolean closed;
+
+    RelaySocket(RelayHub hub) {
+      this.hub = hub;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+      this.session = session;
+      this.link = hub.open(this);
+      session.demand();
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+      RelayHub.Link l = link;
+      if (l != null) {
+        l.onText(text);
+      }
+      demand();
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+      callback.succeed();
+      RelayHub.Link l = link;
+      if (l != null) {
+        l.onBinary();
+      }
+      demand();
+    }
+
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
+      demand();
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+      demand();
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+      synchronized (this) {
+        closed = true;
+        queue.clear();
+        queuedBytes = 0;
+      }
+      RelayHub.Link l = link;
+      if (l != null) {
+        l.onClosed();
+      }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+      // onWebSocketClose follows
+    }
+
+    private void demand() {
+      Session s = session;
+      if (s != null && s.isOpen()) {
+        s.demand();
+      }
+    }
+
+    @Override
+    public void send(String frame) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        queue.add(frame);
+        queuedBytes += frame.getBytes(StandardCharsets.UTF_8).length;
+        if (writing) {
+          return;
+        }
+        writing = true;
+      }
+      writeNext();
+    }
+
+    private void writeNext() {
+      String next;
+      synchronized (this) {
+        next = queue.poll();
+        if (next == null || closed) {
+          writing = false;
+          return;
+        }
+      }
+      String frame = next;
+      session.sendText(frame, Callback.from(() -> {
+        synchronized (this) {
+          queuedBytes = Math.max(0, queuedBytes - frame.getBytes(StandardCharsets.UTF_8).length);
+        }
+        writeNext();
+      }, error -> {
+        synchronized (this) {
+          writing = false;
+          queue.clear();
+          queuedBytes = 0;
+        }
+      }));
+    }
+
+    @Override
+    public synchronized long queuedBytes() {
+      return queuedBytes;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      Session s = session;
+      if (s != null) {
+        s.close(code, reason, Callback.NOOP);
+      }
+    }
+  }
+}

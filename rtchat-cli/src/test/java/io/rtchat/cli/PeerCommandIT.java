@@ -1,0 +1,220 @@
+package io.rtchat.cli;
+
+import static io.rtchat.cli.RtchatProcess.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rtchat.signal.mqtt.EmbeddedBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code rtchat peer} as users and scripts run it: two real {@code java -jar rtchat.jar} processes
+ * talking through an MQTT broker embedded in the test JVM, driven through stdin, observed through
+ * their {@code --json} stdout.
+ */
+class PeerCommandIT {
+
+  private static EmbeddedBroker broker;
+
+  @TempDir
+  Path dir;
+
+  private final List<RtchatProcess> processes = new ArrayList<>();
+  private final String room = "it-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedBroker.start(0, 0);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @AfterEach
+  void stopProcesses() throws InterruptedException {
+    for (RtchatProcess process : processes) {
+      process.close();
+    }
+  }
+
+  private RtchatProcess peer(String name, String... extra) throws IOException {
+    List<String> args = new ArrayList<>(List.of("peer", "--name", name,
+        "--signal", "mqtt://127.0.0.1:" + broker.port(), "--room", room, "--json", "--no-progress",
+        "--receive-dir", dir.resolve(name + "-inbox").toString()));
+    args.addAll(List.of(extra));
+    RtchatProcess process = RtchatProcess.start(name, dir.resolve(name), args.toArray(String[]::new));
+    processes.add(process);
+    return process;
+  }
+
+  private static void awaitConnected(RtchatProcess a, String aName, RtchatProcess b, String bName)
+      throws InterruptedException {
+    a.awaitEvent("ready", seconds(60), e -> true);
+    b.awaitEvent("ready", seconds(60), e -> true);
+    a.awaitEvent("connected", seconds(60), e -> e.path("peer").asText().equals(bName));
+    b.awaitEvent("connected", seconds(30), e -> e.path("peer").asText().equals(aName));
+  }
+
+  @Test
+  void peersChatBothWaysAnswerEchoAndSeeQuitAsDisconnect() throws Exception {
+    RtchatProcess alice = peer("alice");
+    RtchatProcess bob = peer("bob");
+    awaitConnected(alice, "alice", bob, "bob");
+
+    JsonNode ready = alice.awaitEvent("ready", seconds(1), e -> true);
+    assertThat(ready.path("name").asText()).isEqualTo("alice");
+    assertThat(ready.path("room").asText()).isEqualTo(room);
+    assertThat(ready.path("transport").asText()).isEqualTo("mqtt");
+    JsonNode connected = alice.awaitEvent("connected", seconds(1), e -> true);
+    assertThat(connected.has("fingerprint")).isTrue();
+    assertThat(connected.path("verified").isBoolean()).isTrue();
+
+    alice.send("hello bob");
+    bob.awaitEvent("message", seconds(10),
+        e -> e.path("from").asText().equals("alice") && e.path("text").asText().equals("hello bob"));
+    bob.send("/msg alice hi alice, ünïcödé");
+    alice.awaitEvent("message", seconds(10),
+        e -> e.path("from").asText().equals("bob") && e.path("text").asText().equals("hi alice, ünïcödé"));
+
+    alice.send("/ask bob echo hi");
+    JsonNode answer = alice.awaitEvent("answer", seconds(10), e -> e.path("topic").asText().equals("echo"));
+    assertThat(answer.path("from").asText()).isEqualTo("bob");
+    assertThat(answer.path("answer").asText()).isEqualTo("hi");
+    assertThat(answer.path("millis").isIntegralNumber()).isTrue();
+    bob.awaitEvent("question", seconds(10), e -> e.path("from").asText().equals("alice")
+        && e.path("topic").asText().equals("echo") && e.path("content").asText().equals("hi"));
+    alice.send("/ask bob ping");
+    alice.awaitEvent("answer", seconds(10), e -> e.path("topic").asText().equals("ping")
+        && e.path("answer").asText().equals("pong"));
+
+    alice.send("/peers");
+    JsonNode peers = alice.awaitEvent("peers", seconds(10), e -> true);
+    assertThat(peers.path("peers").get(0).path("peer").asText()).isEqualTo("bob");
+
+    long quitAt = System.nanoTime();
+    alice.send("/quit");
+    bob.awaitEvent("disconnected", seconds(5), e -> e.path("peer").asText().equals("alice"));
+    assertThat((System.nanoTime() - quitAt) / 1_000_000).isLessThan(5_000);
+    assertThat(alice.awaitExit(seconds(20))).isZero();
+
+    bob.closeStdin(); // end of stdin leaves like /quit
+    assertThat(bob.awaitExit(seconds(20))).isZero();
+
+    for (RtchatProcess p : List.of(alice, bob)) {
+      assertThat(p.nonJsonLines()).as(p.label + " stdout holds only JSON lines").isEmpty();
+      assertThat(p.stdoutLines()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void fileArrivesWithMatchingSha256AndHostileNamesStayInsideTheReceiveDirectory() throws Exception {
+    RtchatProcess alice = peer("alice");
+    RtchatProcess bob = peer("bob");
+    byte[] content = new byte[5 * 1024 * 1024];
+    new Random(42).nextBytes(content);
+    Path file = dir.resolve("data.bin");
+    Files.write(file, content);
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    awaitConnected(alice, "alice", bob, "bob");
+
+    alice.send("/send bob " + file.toAbsolutePath());
+    JsonNode received = bob.awaitEvent("file", seconds(60), e -> e.path("name").asText().equals("data.bin"));
+    assertThat(received.path("from").asText()).isEqualTo("alice");
+    assertThat(received.path("bytes").asLong()).isEqualTo(content.length);
+    assertThat(received.path("sha256").asText()).isEqualTo(sha256);
+    Path stored = Path.of(received.path("path").asText());
+    assertThat(stored).isEqualTo(dir.resolve("bob-inbox").resolve("data.bin").toAbsolutePath());
+    assertThat(Files.readAllBytes(stored)).isEqualTo(content);
+    JsonNode sent = alice.awaitEvent("sent", seconds(30), e -> e.path("peer").asText().equals("bob"));
+    assertThat(sent.path("sha256").asText()).isEqualTo(sha256);
+
+    Path small = dir.resolve("harmless.txt");
+    Files.writeString(small, "not what it claims to be");
+    alice.send("/send bob " + small.toAbsolutePath() + " ../../x");
+    JsonNode warning = bob.awaitEvent("warning", seconds(30), e -> e.path("offered").asText().equals("../../x"));
+    JsonNode hostile = bob.awaitEvent("file", seconds(30), e -> e.path("bytes").asLong() == 24);
+    Path inbox = dir.resolve("bob-inbox").toAbsolutePath();
+    Path landed = Path.of(hostile.path("path").asText());
+    assertThat(landed.getParent()).isEqualTo(inbox);
+    assertThat(Path.of(warning.path("path").asText())).isEqualTo(landed);
+    assertThat(Files.readString(landed)).isEqualTo("not what it claims to be");
+    assertThat(dir.getParent().resolve("x")).doesNotExist();
+    assertThat(dir.resolve("x")).doesNotExist();
+
+    alice.send("/send bob " + dir.resolve("no-such-file").toAbsolutePath());
+    JsonNode error = alice.awaitEvent("error", seconds(10), e -> e.path("message").asText().contains("no-such-file"));
+    assertThat(error.path("message").asText()).startsWith("cannot read");
+    alice.send("still here");
+    bob.awaitEvent("message", seconds(10), e -> e.path("text").asText().equals("still here"));
+
+    long termAt = System.nanoTime();
+    alice.terminate(); // SIGTERM leaves like /quit
+    bob.awaitEvent("disconnected", seconds(5), e -> e.path("peer").asText().equals("alice"));
+    assertThat((System.nanoTime() - termAt) / 1_000_000).isLessThan(5_000);
+    alice.awaitExit(seconds(20));
+    bob.send("/quit");
+    assertThat(bob.awaitExit(seconds(20))).isZero();
+    for (RtchatProcess p : List.of(alice, bob)) {
+      assertThat(p.nonJsonLines()).as(p.label + " stdout holds only JSON lines").isEmpty();
+    }
+  }
+
+  @Test
+  void unknownSchemeIsAUsageErrorListingTheAvailableSchemes() throws Exception {
+    RtchatProcess p = RtchatProcess.start("scheme", dir.resolve("scheme"),
+        "peer", "--name", "alice", "--signal", "carrier-pigeon://coop/lobby");
+    processes.add(p);
+    assertThat(p.awaitExit(seconds(30))).isEqualTo(2);
+    assertThat(p.stderrText()).contains("carrier-pigeon").contains("mqtt").contains("ws")
+        .contains("mem");
+  }
+
+  @Test
+  void refusedBrokerIsAnErrorEventAndExitOne() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    long started = System.nanoTime();
+    RtchatProcess p = RtchatProcess.start("refused", dir.resolve("refused"),
+        "peer", "--name", "alice", "--signal", "mqtt://127.0.0.1:" + closedPort + "/lobby", "--json");
+    processes.add(p);
+    assertThat(p.awaitExit(seconds(30))).isEqualTo(1);
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(10_000);
+    JsonNode error = p.awaitEvent("error", seconds(1), e -> true);
+    assertThat(error.path("message").asText()).contains("127.0.0.1:" + closedPort);
+    assertThat(p.nonJsonLines()).isEmpty();
+  }
+
+  @Test
+  void silentBrokerGivesUpWithinTheJoinTimeout() throws Exception {
+    // 192.0.2.0/24 is TEST-NET-1: nothing answers there, so only the join timeout (7 s) ends it.
+    // The bound leaves room for JVM start-up on a loaded machine; on an idle one it is under 10 s.
+    long started = System.nanoTime();
+    RtchatProcess p = RtchatProcess.start("silent", dir.resolve("silent"),
+        "peer", "--name", "alice", "--signal", "mqtt://192.0.2.1:1883/lobby", "--json");
+    processes.add(p);
+    assertThat(p.awaitExit(seconds(30))).isEqualTo(1);
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);
+    JsonNode error = p.awaitEvent("error", seconds(1), e -> true);
+    assertThat(error.path("message").asText()).contains("192.0.2.1");
+    assertThat(p.nonJsonLines()).isEmpty();
+  }
+}

@@ -371,6 +371,16 @@ final class ChatPage implements AutoCloseable {
     }
   }
 
+  /** False once the browser or its driver died (or a dialog blocks it). */
+  boolean alive() {
+    try {
+      driver.getWindowHandle();
+      return !dialogOpen();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   void dropSocket() {
     js("window.rtchat.dropSocket()");
   }

@@ -108,6 +108,15 @@ class ChatPageBrowserTest {
 
   /** Browser number i (0..2), started on first use and kept for the following tests. */
   private ChatPage browser(int i) {
+    if (browsers[i] != null && !browsers[i].alive()) {
+      // A crashed browser must not fail every later test too.
+      try {
+        browsers[i].close();
+      } catch (RuntimeException e) {
+        // already gone
+      }
+      browsers[i] = null;
+    }
     if (browsers[i] == null) {
       browsers[i] = Chromium.launch(List.of("first", "second", "third").get(i));
     }
@@ -118,7 +127,7 @@ class ChatPageBrowserTest {
   void leavePages() {
     // Leaving the page closes its socket, so the next test starts with an empty room.
     for (ChatPage p : browsers) {
-      if (p != null) {
+      if (p != null && p.alive()) {
         p.resetViewport();
         p.driver().get("about:blank");
       }

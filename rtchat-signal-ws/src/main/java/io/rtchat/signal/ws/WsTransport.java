@@ -175,6 +175,12 @@ final class WsTransport implements SignalingTransport {
   private void connect() {
     Connection connection = new Connection();
     current = connection;
+    if (everJoined) {
+      // The library bounds only the TCP connect; a handshake or join that never completes would
+      // stall reconnecting for good. (The first attempt is bounded by joinTimedOut.)
+      scheduler.schedule(() -> attemptTimedOut(connection), options.connectTimeout().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     try {
       connection.connect();
     } catch (RuntimeException e) {
@@ -202,6 +208,17 @@ final class WsTransport implements SignalingTransport {
     if (connection != null) {
       connection.abort("join timed out");
     }
+  }
+
+  private void attemptTimedOut(Connection connection) {
+    synchronized (this) {
+      if (connection != current || connection.joined || closed) {
+        return;
+      }
+    }
+    LOG.debug("no join confirmation from {} within {} ms; retrying", options.endpoint(),
+        options.connectTimeout().toMillis());
+    connection.abort("join timed out");
   }
 
   private void onJoined(Connection connection, List<String> peers) {

@@ -7,6 +7,9 @@ import io.rtchat.server.auth.InvalidTokenException;
 import io.rtchat.server.auth.JwtService;
 import io.rtchat.server.chat.ChatRoom;
 import io.rtchat.server.config.Settings;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -26,6 +29,7 @@ final class ApiHandler extends Handler.Abstract {
   private final ChatRoom room;
   private final PrometheusMeterRegistry registry;
   private final Runnable shutdown;
+  private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   ApiHandler(ChatRoom room, PrometheusMeterRegistry registry, Runnable shutdown) {
     this.room = room;
@@ -175,7 +179,7 @@ final class ApiHandler extends Handler.Abstract {
       return;
     }
     switch (path) {
-      case "/api/profile" -> HttpSupport.jsonError(response, callback, 500, "The profile webhook is not enabled.");
+      case "/api/profile" -> profile(settings, text(json, "Username"), response, callback);
       case "/api/message/history" -> {
         if (!room.online(claims.subject())) {
           HttpSupport.jsonError(response, callback, 400, "You are not logged into the chat room.");
@@ -190,6 +194,40 @@ final class ApiHandler extends Handler.Abstract {
         m.put("MessagesErased", 0);
         HttpSupport.json(response, callback, 200, m);
       }
+    }
+  }
+
+  /** Asks the website's profile webhook (spec §8.3) and returns its {@code Data}. */
+  private void profile(Settings settings, String username, Response response, Callback callback) {
+    Settings.Webhook hook = settings.enabledWebhook("profile");
+    if (hook == null) {
+      HttpSupport.jsonError(response, callback, 500, "The profile webhook is not enabled.");
+      return;
+    }
+    try {
+      Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("Action", "profile");
+      body.put("APIKey", settings.adminApiKey);
+      body.put("Username", username);
+      HttpRequest req = HttpRequest.newBuilder(java.net.URI.create(hook.url))
+          .timeout(Duration.ofSeconds(10))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(ChatRoom.JSON.writeValueAsBytes(body)))
+          .build();
+      HttpResponse<String> r = webhookClient.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("the website answered HTTP " + r.statusCode());
+      }
+      JsonNode data = ChatRoom.JSON.readTree(r.body()).get("Data");
+      if (data == null || !data.isObject()) {
+        throw new IllegalStateException("the website's answer has no Data object");
+      }
+      HttpSupport.json(response, callback, 200, data);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      HttpSupport.jsonError(response, callback, 500, "interrupted");
+    } catch (Exception e) {
+      HttpSupport.jsonError(response, callback, 500, "Couldn't get profile information: " + e.getMessage());
     }
   }
 

@@ -139,6 +139,39 @@ class AdminApiTest {
   }
 
   @Test
+  void profileAsksTheWebsitesWebhookAndReturnsItsData() throws Exception {
+    com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.LinkedBlockingQueue<String> asked = new java.util.concurrent.LinkedBlockingQueue<>();
+    hook.createContext("/profile", ex -> {
+      asked.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      byte[] reply = "{\"StatusCode\":200,\"Data\":{\"OK\":true,\"ProfileFields\":[{\"Name\":\"Age\",\"Value\":\"30\"}]}}"
+          .getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, reply.length);
+      ex.getResponseBody().write(reply);
+      ex.close();
+    });
+    hook.start();
+    try (RtchatServer own = TestServers.start(s -> {
+      TestServers.jwt(s, false);
+      s.adminApiKey = KEY;
+      s.webhookUrls.get(1).enabled = true;
+      s.webhookUrls.get(1).url = "http://127.0.0.1:" + hook.getAddress().getPort() + "/profile";
+    })) {
+      Http.Reply r = Http.postJson(own.uri().resolve("/api/profile"),
+          "{\"JWTToken\":\"" + Tokens.valid("asker", Map.of()) + "\",\"Username\":\"bob\"}");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().path("ProfileFields").get(0).path("Value").asText()).isEqualTo("30");
+      com.fasterxml.jackson.databind.JsonNode sent = WsClient.JSON.readTree(asked.poll(5, TimeUnit.SECONDS));
+      assertThat(sent.path("Action").asText()).isEqualTo("profile");
+      assertThat(sent.path("Username").asText()).isEqualTo("bob");
+      assertThat(sent.path("APIKey").asText()).isEqualTo(KEY);
+    } finally {
+      hook.stop(0);
+    }
+  }
+
+  @Test
   void healthAndMetricsAreServed() throws Exception {
     try (WsClient a = WsClient.login(server.uri(), "metered")) {
       a.send(Map.of("action", "message", "channel", "lobby", "message", "count me"));

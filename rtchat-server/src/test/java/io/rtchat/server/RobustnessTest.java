@@ -207,6 +207,17 @@ class RobustnessTest {
   }
 
   @Test
+  void keepAlivePingsAndTheirPongsDoNotDisturbTheConversation() {
+    try (RtchatServer server = TestServers.start(s -> s.limits.pingIntervalSeconds = 1);
+        WsClient a = WsClient.login(server.uri(), "pingedA")) {
+      a.awaitReceived(n -> n.path("action").asText().equals("ping"), 3);
+      a.send(Map.of("action", "message", "channel", "lobby", "message", "after pongs"));
+      a.expectMessage("after pongs");
+      assertThat(a.isClosed()).isFalse();
+    }
+  }
+
+  @Test
   void closingTheServerSendsEveryClientACloseFrame() {
     RtchatServer server = TestServers.start();
     try (WsClient a = WsClient.login(server.uri(), "leftBehind")) {

@@ -54,6 +54,8 @@ public final class ChatRoom {
   static final String EXITED = "has exited the room!";
   static final Duration TOKEN_TTL = Duration.ofMinutes(5);
   private static final int RECENT_IDS = 10_000;
+  /** Status words are opaque to the server but end up in the page's markup: keep them plain. */
+  private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_\\-]{1,32}");
   private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
   /** Hooks into the server that owns the room. */
@@ -670,7 +672,7 @@ public final class ChatRoom {
       return;
     }
     video &= ~Sub.INVITED;
-    String status = m.status == null || m.status.isBlank() ? "online" : truncate(m.status, 32);
+    String status = m.status == null || !STATUS.matcher(m.status).matches() ? "online" : m.status;
     boolean wasHidden = s.hidden();
     s.dnd = Boolean.TRUE.equals(m.dnd);
     if ((video & Sub.ACTIVE) != 0 && (hasRule(s, "nobroadcast") || hasRule(s, "novideo"))) {

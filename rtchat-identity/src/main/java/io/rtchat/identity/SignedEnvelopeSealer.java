@@ -66,10 +66,12 @@ public final class SignedEnvelopeSealer implements EnvelopeSealer {
   @Override
   public byte[] seal(byte[] envelope) {
     long timestamp = clock.millis();
-    byte[] signature = identity.sign(signedBytes(envelope, timestamp, keyType,
-        PublicKeys.spki(identity.publicKey())));
+    // Sign exactly the bytes the receiver will get back out of the JSON string.
+    String text = new String(envelope, StandardCharsets.UTF_8);
+    byte[] signature = identity.sign(signedBytes(text.getBytes(StandardCharsets.UTF_8), timestamp,
+        keyType, PublicKeys.spki(identity.publicKey())));
     return WireJson.write(WireJson.object()
-        .put("e", new String(envelope, StandardCharsets.UTF_8))
+        .put("e", text)
         .put("ts", timestamp)
         .put("kt", keyType)
         .put("k", keyBase64)

@@ -142,6 +142,26 @@ class KeyDirectoryTest {
   }
 
   @Test
+  void randomlyMutatedRequestsNeverCauseServerErrors() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    String good = registration("alice", alice, null, challenge());
+    String[] methods = {"GET", "POST", "PUT", "get", ""};
+    for (int i = 0; i < 400; i++) {
+      char[] body = good.toCharArray();
+      for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+        body[random.nextInt(body.length)] = (char) random.nextInt(0x80);
+      }
+      String path = random.nextInt(4) == 0
+          ? "/api/keys/" + new String(body, 0, random.nextInt(Math.min(body.length, 80)))
+          : "/api/keys";
+      KeyDirectory.Reply reply = directory.handle(methods[random.nextInt(methods.length)], path,
+          new String(body, 0, random.nextInt(body.length + 1)));
+      assertThat(reply.status()).as(path).isBetween(200, 499);
+      JSON.readTree(reply.json());
+    }
+  }
+
+  @Test
   void unknownPathsMethodsAndNamesGiveClientErrors() {
     assertThat(directory.handle("GET", "/api/keys", null).status()).isEqualTo(405);
     assertThat(directory.handle("DELETE", "/api/keys/alice", null).status()).isEqualTo(405);

@@ -383,9 +383,14 @@ class ChatPageBrowserTest {
     rita.awaitLoggedIn();
     ray.awaitLoggedIn();
 
+    ray.send("Ray before the drop");
+    rita.awaitLine("lobby", "Ray: Ray before the drop");
+
     rita.dropSocket();
     rita.awaitNotice("lobby", "Reconnected.");
     assertThat(rita.awaitLoggedIn()).isEqualTo("Rita");
+    assertThat(rita.lines("lobby")).as("lines replayed by echo are not shown twice")
+        .containsOnlyOnce("Ray: Ray before the drop");
     rita.send("Rita is still here");
     ray.awaitLine("lobby", "Rita: Rita is still here");
   }

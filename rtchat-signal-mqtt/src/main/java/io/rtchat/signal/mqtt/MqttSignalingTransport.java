@@ -459,11 +459,12 @@ public final class MqttSignalingTransport implements SignalingTransport {
     return cause;
   }
 
-  /** Failures that retrying with another MQTT version cannot fix. */
+  /** Failures that retrying with another MQTT version cannot fix (network, TLS, refusals). */
   private static boolean isUnreachable(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof UnknownHostException
-          || t instanceof NoRouteToHostException || t instanceof TimeoutException) {
+          || t instanceof NoRouteToHostException || t instanceof TimeoutException
+          || t instanceof javax.net.ssl.SSLException) {
         return true;
       }
       if (t instanceof Mqtt5ConnAckException ack) {
@@ -483,6 +484,10 @@ public final class MqttSignalingTransport implements SignalingTransport {
       }
       if (t instanceof UnknownHostException) {
         return " (unknown host)";
+      }
+      if (t instanceof javax.net.ssl.SSLHandshakeException) {
+        return " (TLS handshake failed: is the broker's certificate trusted by this JVM, and is"
+            + " this a TLS port?)";
       }
     }
     return "";

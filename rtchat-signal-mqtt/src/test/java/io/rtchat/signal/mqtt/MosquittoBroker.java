@@ -31,23 +31,30 @@ final class MosquittoBroker implements TestBroker {
   }
 
   static MosquittoBroker start() {
+    return start(dir -> java.util.List.of());
+  }
+
+  /**
+   * Starts Mosquitto with extra lines for its listener, written by {@code listenerOptions} given
+   * the broker's temporary directory (for certificate files, say).
+   */
+  static MosquittoBroker start(
+      java.util.function.Function<Path, java.util.List<String>> listenerOptions) {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: these tests need a real Mosquitto. "
-          + "Run the test command of rtchat-signal-mqtt/README.md, which installs it "
-          + "(apt-get install -y mosquitto).");
+          + "Run the test command of rtchat-signal-mqtt/README.md (./run-tests, which installs "
+          + "it) or apt-get install -y mosquitto.");
     }
     try {
       Path dir = Files.createTempDirectory("rtchat-mosquitto-");
       int port = freePort();
       Path config = dir.resolve("mosquitto.conf");
-      Files.writeString(config, String.join("\n",
-          "listener " + port + " 127.0.0.1",
-          "allow_anonymous true",
-          "persistence false",
-          "log_dest stderr",
-          "log_type error",
-          "log_type warning",
-          ""));
+      java.util.List<String> lines = new java.util.ArrayList<>();
+      lines.add("listener " + port + " 127.0.0.1");
+      lines.addAll(listenerOptions.apply(dir));
+      lines.addAll(java.util.List.of("allow_anonymous true", "persistence false",
+          "log_dest stderr", "log_type error", "log_type warning", ""));
+      Files.writeString(config, String.join("\n", lines));
       MosquittoBroker broker = new MosquittoBroker(dir, config, port);
       broker.launch();
       return broker;

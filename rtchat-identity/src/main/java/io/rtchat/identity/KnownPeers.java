@@ -13,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -47,6 +49,8 @@ public final class KnownPeers {
 
   private static final Logger log = LoggerFactory.getLogger(KnownPeers.class);
   private static final long LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long SOURCE_CACHE_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final int MAX_SOURCE_CACHE = 1024;
 
   /** Asked about a name the file does not list under {@link TrustPolicy#ASK}. */
   @FunctionalInterface
@@ -96,6 +100,12 @@ public final class KnownPeers {
   private final AskCallback ask;
   private final List<KeySource> sources;
   private final List<String> memory = new ArrayList<>();
+  private final Map<String, CachedLookup> sourceCache = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, CachedLookup> eldest) {
+      return size() > MAX_SOURCE_CACHE;
+    }
+  };
   private List<String> cachedLines;
   private List<Entry> cachedEntries = List.of();
 
@@ -154,11 +164,8 @@ public final class KnownPeers {
       return Decision.refused(reason);
     }
     for (KeySource source : sources) {
-      Optional<PublicKey> registered;
-      try {
-        registered = source.lookup(name);
-      } catch (IOException | RuntimeException e) {
-        log.warn("key source {} failed for '{}': {}", source.describe(), name, e.toString());
+      Optional<PublicKey> registered = lookup(source, name);
+      if (registered == null) {
         continue;
       }
       if (registered.isPresent()) {
@@ -176,11 +183,44 @@ public final class KnownPeers {
           + where() + " and the policy is strict; to trust it run: rtchat keys trust " + name + " "
           + fingerprint);
       case ACCEPT_NEW -> store(name, key, "first use");
-      case ASK -> ask.trust(name, KeyType.of(key), fingerprint)
+      case ASK -> asked(name, key, fingerprint)
           ? store(name, key, "confirmed")
           : Decision.refused("'" + name + "' (" + fingerprint + ") was not confirmed");
     };
   }
+
+  private boolean asked(String name, PublicKey key, String fingerprint) {
+    try {
+      return ask.trust(name, KeyType.of(key), fingerprint);
+    } catch (RuntimeException e) {
+      log.warn("ask callback failed for '{}': {}", name, e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * A source's answer, remembered for {@link #SOURCE_CACHE_NANOS} (signed envelopes ask for every
+   * payload; a directory should not see a request each time); null when the source failed.
+   */
+  private Optional<PublicKey> lookup(KeySource source, String name) {
+    String cacheKey = source.describe() + "\n" + name;
+    long now = System.nanoTime();
+    CachedLookup cached = sourceCache.get(cacheKey);
+    if (cached != null && now - cached.at() < SOURCE_CACHE_NANOS) {
+      return cached.key();
+    }
+    Optional<PublicKey> key;
+    try {
+      key = Objects.requireNonNull(source.lookup(name), "lookup result");
+    } catch (IOException | RuntimeException e) {
+      log.warn("key source {} failed for '{}': {}", source.describe(), name, e.toString());
+      return null;
+    }
+    sourceCache.put(cacheKey, new CachedLookup(key, now));
+    return key;
+  }
+
+  private record CachedLookup(Optional<PublicKey> key, long at) {}
 
   private Decision store(String name, PublicKey key, String how) {
     String line = format(name, key, null);

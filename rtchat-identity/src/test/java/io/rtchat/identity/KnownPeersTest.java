@@ -75,6 +75,9 @@ class KnownPeersTest {
     KnownPeers peers = KnownPeers.builder().file(dir.resolve("known_peers")).policy(TrustPolicy.ASK)
         .ask((name, type, fingerprint) -> {
           asked.add(name + " " + fingerprint);
+          if (name.equals("dave")) {
+            throw new IllegalStateException("no terminal");
+          }
           return name.equals("bob");
         }).build();
 
@@ -82,7 +85,9 @@ class KnownPeersTest {
     assertThat(peers.check("carol", mallory.publicKey()).trusted()).isFalse();
     assertThat(peers.check("bob", bob.publicKey()).trusted()).isTrue();
 
-    assertThat(asked).containsExactly("bob " + bob.fingerprint(), "carol " + mallory.fingerprint());
+    assertThat(peers.check("dave", mallory.publicKey()).trusted()).isFalse();
+    assertThat(asked).containsExactly("bob " + bob.fingerprint(), "carol " + mallory.fingerprint(),
+        "dave " + mallory.fingerprint());
     assertThat(peers.entries()).extracting(KnownPeers.Entry::name).containsExactly("bob");
   }
 
@@ -160,9 +165,11 @@ class KnownPeersTest {
 
   @Test
   void keySourceVouchesForUnlistedNamesAndContradictsImpostors() {
+    List<String> lookups = new java.util.concurrent.CopyOnWriteArrayList<>();
     KeySource directory = new KeySource() {
       @Override
       public java.util.Optional<java.security.PublicKey> lookup(String name) {
+        lookups.add(name);
         return name.equals("bob") ? java.util.Optional.of(bob.publicKey()) : java.util.Optional.empty();
       }
 
@@ -174,6 +181,8 @@ class KnownPeersTest {
     KnownPeers peers = KnownPeers.builder().policy(TrustPolicy.STRICT).source(directory).build();
 
     assertThat(peers.check("bob", bob.publicKey()).trusted()).isTrue();
+    assertThat(peers.check("bob", bob.publicKey()).trusted()).isTrue();
+    assertThat(lookups).hasSize(1); // answers are remembered for a minute
     KnownPeers.Decision impostor = peers.check("bob", mallory.publicKey());
     assertThat(impostor.trusted()).isFalse();
     assertThat(impostor.reason()).contains("test directory", bob.fingerprint());

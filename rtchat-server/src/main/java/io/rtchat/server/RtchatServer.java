@@ -115,6 +115,17 @@ public final class RtchatServer implements AutoCloseable {
         }
         return SettingsLoader.load(settingsFile);
       }
+
+      @Override
+      public void schedule(Runnable task, long delayMillis) {
+        scheduler.schedule(() -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            log.warn("scheduled task failed", e);
+          }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+      }
     });
 
     QueuedThreadPool pool = new QueuedThreadPool(200, 4);

@@ -74,9 +74,11 @@ class MultiUserScenarioTest {
       WsClient c = WsClient.login(server.uri(), "whoC");
       a.expectWho(n -> n.containsAll(List.of("whoA", "whoB", "whoC")));
       b.expectWho(n -> n.containsAll(List.of("whoA", "whoB", "whoC")));
-      a.expect("presence", n -> n.path("username").asText().equals("whoC") && n.path("message").asText().equals("has joined the room!"));
+      a.awaitReceived(n -> n.path("action").asText().equals("presence") && n.path("username").asText().equals("whoC")
+          && n.path("message").asText().equals("has joined the room!"));
       c.close();
-      b.expect("presence", n -> n.path("username").asText().equals("whoC") && n.path("message").asText().equals("has exited the room!"));
+      b.awaitReceived(n -> n.path("action").asText().equals("presence") && n.path("username").asText().equals("whoC")
+          && n.path("message").asText().equals("has exited the room!"));
       a.expectWho(n -> n.containsAll(List.of("whoA", "whoB")) && !n.contains("whoC"));
       b.expectWho(n -> n.containsAll(List.of("whoA", "whoB")) && !n.contains("whoC"));
     }

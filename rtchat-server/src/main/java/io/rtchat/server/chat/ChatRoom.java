@@ -54,6 +54,7 @@ public final class ChatRoom {
   static final String EXITED = "has exited the room!";
   static final Duration TOKEN_TTL = Duration.ofMinutes(5);
   private static final int RECENT_IDS = 10_000;
+  static final long WHO_DEBOUNCE_MS = 20;
   /** Status words are opaque to the server but end up in the page's markup: keep them plain. */
   private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_\\-]{1,32}");
   private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
@@ -65,6 +66,9 @@ public final class ChatRoom {
 
     /** Reload settings.toml; throws with a user-readable message. */
     Settings reload() throws Exception;
+
+    /** Runs {@code task} once after {@code delayMillis} on a timer thread. */
+    void schedule(Runnable task, long delayMillis);
   }
 
   private volatile Settings settings;
@@ -90,6 +94,7 @@ public final class ChatRoom {
       return size() > RECENT_IDS;
     }
   };
+  private boolean whoPending;
   private long nextSubId = 1;
   private long nextMsgId;
   private long lastPingNanos;
@@ -408,6 +413,7 @@ public final class ChatRoom {
     Message me = Message.of("me", s.name);
     me.video = s.video;
     send(s, me);
+    sendWho(s, whoListed());
     sendWhoAll();
     Message e = Message.of("echo");
     e.messages = echoFor(s);
@@ -700,7 +706,54 @@ public final class ChatRoom {
     sendWhoAll();
   }
 
+  /**
+   * Schedules one {@code who} to everybody (spec §4.3). Changes within {@link #WHO_DEBOUNCE_MS}
+   * are coalesced: a who list is O(n) per viewer, so sending one per change is O(n^2) per change.
+   */
   private void sendWhoAll() {
+    if (whoPending) {
+      return;
+    }
+    whoPending = true;
+    try {
+      host.schedule(this::flushWho, WHO_DEBOUNCE_MS);
+    } catch (RuntimeException e) {
+      whoPending = false; // shutting down
+    }
+  }
+
+  /** Sends the pending who lists now. */
+  public synchronized void flushWho() {
+    if (!whoPending) {
+      return;
+    }
+    whoPending = false;
+    List<Sub> listed = whoListed();
+    Set<String> mentioned = new HashSet<>();
+    for (Sub u : listed) {
+      mentioned.addAll(u.booted);
+      mentioned.addAll(u.muted);
+      mentioned.addAll(u.invited);
+      mentioned.addAll(u.blocked);
+    }
+    // Viewers nobody singled out see a list that depends only on their VIP and op flags.
+    String[] shared = new String[4];
+    for (Sub v : listed) {
+      boolean special = mentioned.contains(v.name) || !v.blocked.isEmpty() || (v.video & Sub.ONLY_VIP) != 0;
+      if (special) {
+        sendWho(v, listed);
+      } else {
+        int key = (v.isVip() ? 1 : 0) | (v.isOp() ? 2 : 0);
+        if (shared[key] == null) {
+          shared[key] = toJson(whoMessage(v, listed));
+        }
+        sendRaw(v, shared[key]);
+      }
+    }
+    drain();
+  }
+
+  private List<Sub> whoListed() {
     List<Sub> listed = new ArrayList<>();
     for (Sub u : subs.values()) {
       if (u.authenticated && !u.closed) {
@@ -708,12 +761,14 @@ public final class ChatRoom {
       }
     }
     listed.sort(Comparator.comparing((Sub u) -> u.name));
-    for (Sub v : listed) {
-      sendWho(v, listed);
-    }
+    return listed;
   }
 
   private void sendWho(Sub v, List<Sub> listed) {
+    send(v, whoMessage(v, listed));
+  }
+
+  private Message whoMessage(Sub v, List<Sub> listed) {
     boolean secret = settings.vip.mutuallySecret;
     List<WhoEntry> rows = new ArrayList<>(listed.size());
     for (Sub u : listed) {
@@ -739,7 +794,7 @@ public final class ChatRoom {
     }
     Message m = Message.of("who");
     m.whoList = rows.isEmpty() ? null : rows;
-    send(v, m);
+    return m;
   }
 
   /** Presence of an authenticated, visible user to everyone who did not mute or block them. */

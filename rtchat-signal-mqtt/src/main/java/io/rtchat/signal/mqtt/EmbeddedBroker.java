@@ -141,15 +141,23 @@ public final class EmbeddedBroker implements AutoCloseable {
     return workDir;
   }
 
-  /** {@code mqtt://host:port/room}. */
+  /**
+   * {@code mqtt://host:port/room?version=3}: this broker speaks MQTT 3.1.1 only, and saying so
+   * spares clients the MQTT 5 attempt (which Moquette logs as a warning).
+   */
   public java.net.URI uri(String room) {
-    return java.net.URI.create("mqtt://" + host + ":" + port + "/" + room);
+    return java.net.URI.create("mqtt://" + host + ":" + port + "/" + encode(room) + "?version=3");
   }
 
-  /** {@code mqtt+ws://host:wsPort/mqtt?room=room}. */
+  /** {@code mqtt+ws://host:wsPort/mqtt?room=room&version=3}. */
   public java.net.URI webSocketUri(String room) {
     return java.net.URI.create("mqtt+ws://" + host + ":" + webSocketPort
-        + MqttEndpoint.DEFAULT_WS_PATH + "?room=" + room);
+        + MqttEndpoint.DEFAULT_WS_PATH + "?room=" + encode(room) + "&version=3");
+  }
+
+  private static String encode(String room) {
+    return java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
   /** Stops the listeners, drops every client (their wills are published) and deletes the work dir. */

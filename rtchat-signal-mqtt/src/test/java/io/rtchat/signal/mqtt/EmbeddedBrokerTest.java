@@ -29,7 +29,9 @@ class EmbeddedBrokerTest {
       assertThat(accepts("127.0.0.1", broker.port())).isTrue();
       assertThat(accepts("127.0.0.1", broker.webSocketPort())).isTrue();
       assertThat(broker.uri("lobby").toString())
-          .isEqualTo("mqtt://127.0.0.1:" + broker.port() + "/lobby");
+          .isEqualTo("mqtt://127.0.0.1:" + broker.port() + "/lobby?version=3");
+      assertThat(broker.webSocketUri("team/dev").toString()).isEqualTo("mqtt+ws://127.0.0.1:"
+          + broker.webSocketPort() + "/mqtt?room=team%2Fdev&version=3");
     }
   }
 

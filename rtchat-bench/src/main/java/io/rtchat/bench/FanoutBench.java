@@ -1,0 +1,270 @@
+package io.rtchat.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Chat-server measures: rtchat-server's {@code /ws} against {@link RawBroadcastServer}, each in
+ * its own child JVM ({@link ServerHost}), driven by the same {@link ChatClient}s from this JVM.
+ */
+final class FanoutBench {
+
+  /** Messages in flight (sent, not yet delivered to every receiver): under the 32-message queue. */
+  static final int WINDOW = 8;
+  private static final String MARK = "zq ";
+
+  private final BenchOptions options;
+  private final List<Measure> out;
+
+  FanoutBench(BenchOptions options, List<Measure> out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** One sender, {@code receivers} receivers in the lobby: deliveries/s and p99 latency. */
+  void fanout(int receivers, int messages, long loginBudgetMillis) throws Exception {
+    Result raw = fanoutOn("raw", receivers, messages, loginBudgetMillis);
+    Result ours = fanoutOn("rtchat", receivers, messages, loginBudgetMillis);
+    String name = "fanout.n" + receivers;
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("receivers", receivers);
+    extra.put("messages", messages);
+    extra.put("window", WINDOW);
+    extra.put("ours_login_s", Stats.round(ours.loginSeconds, 2));
+    extra.put("baseline_login_s", Stats.round(raw.loginSeconds, 2));
+    extra.put("goal_ratio_min", 0.8);
+    extra.put("baseline_is", "raw Jetty 12 WebSocket server broadcasting each frame as it came");
+    out.add(Measure.of(name + ".rate", ours.deliveriesPerSecond, raw.deliveriesPerSecond,
+        "deliveries/s", extra));
+    Map<String, Object> latency = new LinkedHashMap<>();
+    latency.put("ours_median_ms", Stats.round(ours.latency.median(), 3));
+    latency.put("baseline_median_ms", Stats.round(raw.latency.median(), 3));
+    latency.put("deliveries", ours.latency.count());
+    out.add(Measure.of(name + ".p99", ours.latency.percentile(99), raw.latency.percentile(99), "ms",
+        latency));
+    options.progress().accept(String.format("%s: %.0f vs raw %.0f deliveries/s, p99 %.1f vs %.1f ms",
+        name, ours.deliveriesPerSecond, raw.deliveriesPerSecond, ours.latency.percentile(99),
+        raw.latency.percentile(99)));
+  }
+
+  private record Result(double deliveriesPerSecond, Stats latency, double loginSeconds) {}
+
+  private Result fanoutOn(String kind, int receivers, int messages, long loginBudgetMillis)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2, Daemon.named("ws-client"));
+    HttpClient http = HttpClient.newBuilder().executor(pool).build();
+    List<ChatClient> clients = new ArrayList<>();
+    try (ChildServer server = ChildServer.start(kind)) {
+      URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws");
+      Tracker tracker = new Tracker(receivers);
+      long loginStart = System.nanoTime();
+      long deadline = loginStart + TimeUnit.MILLISECONDS.toNanos(loginBudgetMillis);
+      for (int i = 0; i < receivers; i++) {
+        clients.add(ChatClient.connect(http, uri, tracker::onFrame).get(30, TimeUnit.SECONDS));
+        await(clients.get(i).login("r" + i), deadline, kind, i, receivers);
+      }
+      ChatClient sender = ChatClient.connect(http, uri, text -> {}).get(30, TimeUnit.SECONDS);
+      clients.add(sender);
+      await(sender.login("sender"), deadline, kind, receivers, receivers);
+      double loginSeconds = (System.nanoTime() - loginStart) / 1e9;
+      tracker.quiet(Duration.ofMillis(300), deadline);
+
+      int warmup = Math.max(5, messages / 5);
+      tracker.run(sender, 0, warmup, deadline(loginBudgetMillis));
+      tracker.reset(warmup);
+      long start = System.nanoTime();
+      tracker.run(sender, warmup, warmup + messages, deadline(loginBudgetMillis));
+      long elapsed = tracker.lastDelivery.get() - start;
+      for (ChatClient c : clients) {
+        if (c.closed()) {
+          throw new IllegalStateException(kind + " server closed a client with code " + c.closeCode);
+        }
+      }
+      double rate = (double) receivers * messages / (elapsed / 1e9);
+      return new Result(rate, Stats.ofNanos(tracker.latencies(), 1e6), loginSeconds);
+    } finally {
+      for (ChatClient c : clients) {
+        c.abort();
+      }
+      pool.shutdownNow();
+    }
+  }
+
+  private static long deadline(long budgetMillis) {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+  }
+
+  private static void await(CompletableFuture<Void> login, long deadline, String kind, int done,
+      int total) throws Exception {
+    long left = deadline - System.nanoTime();
+    try {
+      login.get(Math.max(1, left), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new TimeoutException(kind + ": only " + done + " of " + total
+          + " clients logged in within the login budget");
+    }
+  }
+
+  /** Counts deliveries per message, releases the window, records latencies. */
+  private static final class Tracker {
+    private final int receivers;
+    private final Semaphore window = new Semaphore(WINDOW);
+    private final AtomicLong lastFrame = new AtomicLong(System.nanoTime());
+    final AtomicLong lastDelivery = new AtomicLong();
+    private volatile AtomicIntegerArray counts = new AtomicIntegerArray(1);
+    private volatile int base;
+    private volatile long[] latencies = new long[0];
+    private final AtomicInteger next = new AtomicInteger();
+
+    Tracker(int receivers) {
+      this.receivers = receivers;
+    }
+
+    void onFrame(String text) {
+      lastFrame.set(System.nanoTime());
+      int at = text.indexOf(MARK);
+      if (at < 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      int p = at + MARK.length();
+      int seq = 0;
+      while (Character.isDigit(text.charAt(p))) {
+        seq = seq * 10 + (text.charAt(p++) - '0');
+      }
+      p++;
+      long sent = 0;
+      while (p < text.length() && Character.isDigit(text.charAt(p))) {
+        sent = sent * 10 + (text.charAt(p++) - '0');
+      }
+      int index = seq - base;
+      AtomicIntegerArray c = counts;
+      if (index < 0 || index >= c.length()) {
+        return;
+      }
+      int slot = next.getAndIncrement();
+      long[] l = latencies;
+      if (slot < l.length) {
+        l[slot] = now - sent;
+      }
+      if (c.incrementAndGet(index) == receivers) {
+        lastDelivery.accumulateAndGet(now, Math::max);
+        window.release();
+      }
+    }
+
+    /** Sends messages {@code from} (inclusive) to {@code to}, at most WINDOW undelivered. */
+    void run(ChatClient sender, int from, int to, long deadline) throws Exception {
+      base = from;
+      counts = new AtomicIntegerArray(to - from);
+      latencies = new long[(to - from) * receivers];
+      next.set(0);
+      for (int seq = from; seq < to; seq++) {
+        if (!window.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          throw new TimeoutException("message " + seq + " was not delivered to every receiver");
+        }
+        sender.send("{\"action\":\"message\",\"channel\":\"lobby\",\"message\":\"" + MARK + seq
+            + " " + System.nanoTime() + "\"}").get(10, TimeUnit.SECONDS);
+      }
+      if (!window.tryAcquire(WINDOW, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        throw new TimeoutException("the last messages were not delivered to every receiver");
+      }
+      window.release(WINDOW);
+    }
+
+    void reset(int nextBase) {
+      base = nextBase;
+      lastDelivery.set(0);
+    }
+
+    long[] latencies() {
+      long[] l = latencies;
+      int n = Math.min(next.get(), l.length);
+      long[] copy = new long[n];
+      System.arraycopy(l, 0, copy, 0, n);
+      return copy;
+    }
+
+    /** Waits until no frame arrived for {@code gap} (the login storm is over), or the deadline. */
+    void quiet(Duration gap, long deadline) throws InterruptedException {
+      while (System.nanoTime() - lastFrame.get() < gap.toNanos() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** Heap per idle connected client in the server JVM (connected, not logged in). */
+  void idle(int wanted) throws Exception {
+    long limit = Sys.openFilesLimit();
+    int clients = wanted;
+    String note = "";
+    long available = limit - Sys.openFiles() - 256;
+    if (limit > 0 && available < clients) {
+      clients = (int) Math.max(10, available);
+      note = "scaled down from " + wanted + " to " + clients + ": open-files limit " + limit
+          + " (ulimit -n; a process cannot raise it)";
+      options.progress().accept("idle: " + note);
+    }
+    double raw = idleOn("raw", clients);
+    double ours = idleOn("rtchat", clients);
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("clients", clients);
+    extra.put("goal_ours_max_kib", 20);
+    extra.put("state", "WebSocket open, not logged in (a login broadcasts a who list to everyone)");
+    if (!note.isEmpty()) {
+      extra.put("note", note);
+    }
+    out.add(Measure.of("idle.heap_per_conn", ours, raw, "KiB", extra));
+    options.progress().accept(String.format("idle: %.1f KiB vs raw %.1f KiB heap per connection at %d"
+        + " clients", ours, raw, clients));
+  }
+
+  private double idleOn(String kind, int count) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2, Daemon.named("ws-idle"));
+    HttpClient http = HttpClient.newBuilder().executor(pool).build();
+    List<ChatClient> clients = new ArrayList<>();
+    try (ChildServer server = ChildServer.start(kind)) {
+      URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws");
+      // One client first, so that per-server first-use costs stay out of the growth.
+      clients.add(ChatClient.connect(http, uri, text -> {}).get(30, TimeUnit.SECONDS));
+      long before = server.heap();
+      int batch = 100;
+      for (int i = 0; i < count; i += batch) {
+        List<CompletableFuture<ChatClient>> pending = new ArrayList<>();
+        for (int j = i; j < Math.min(count, i + batch); j++) {
+          pending.add(ChatClient.connect(http, uri, text -> {}));
+        }
+        for (CompletableFuture<ChatClient> c : pending) {
+          clients.add(c.get(60, TimeUnit.SECONDS));
+        }
+      }
+      Thread.sleep(500);
+      long after = server.heap();
+      for (ChatClient c : clients) {
+        if (c.closed()) {
+          throw new IllegalStateException(kind + " server closed an idle client (" + c.closeCode + ")");
+        }
+      }
+      return Math.max(0.001, (after - before) / 1024.0 / count);
+    } finally {
+      for (ChatClient c : clients) {
+        c.abort();
+      }
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.rtchat.bench;
+
+import io.rtchat.server.RtchatServer;
+import io.rtchat.server.config.Settings;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Child JVM of the chat-server measures, so that the server's heap is measured apart from the
+ * clients': {@code ServerHost rtchat|raw} prints {@code port N}, then answers {@code heap} on stdin
+ * with {@code heap BYTES} (used heap after GC) and exits on {@code quit} or end of input.
+ * Internal to the bench; public only so that the java launcher can start it.
+ */
+public final class ServerHost {
+
+  private ServerHost() {}
+
+  public static void main(String[] args) throws Exception {
+    PrintStream out = System.out;
+    int port;
+    if (args.length == 1 && args[0].equals("rtchat")) {
+      RtchatServer chat = RtchatServer.builder().settings(benchSettings()).host("127.0.0.1").port(0)
+          .build();
+      port = chat.start().getPort();
+    } else if (args.length == 1 && args[0].equals("raw")) {
+      RawBroadcastServer raw = RawBroadcastServer.start();
+      port = raw.port();
+    } else {
+      System.err.println("usage: ServerHost rtchat|raw");
+      System.exit(2);
+      return;
+    }
+    out.println("port " + port);
+    out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
+      if (line.trim().equals("heap")) {
+        out.println("heap " + Sys.heapAfterGc());
+        out.flush();
+      }
+    }
+    // The clients go away with the parent; a graceful close of thousands of sockets buys nothing.
+    Runtime.getRuntime().halt(0);
+  }
+
+  /**
+   * Default settings except the inbound rate limit and the login/idle timeouts, raised so that
+   * the bench measures fan-out rather than the flood policy. The 32-message send queue per client
+   * stays as it is: it is part of what is measured.
+   */
+  static Settings benchSettings() {
+    Settings settings = new Settings();
+    settings.limits.messagesPerSecond = 1_000_000;
+    settings.limits.messageBurst = 1_000_000;
+    settings.limits.loginTimeoutSeconds = 3_600;
+    settings.limits.idleTimeoutSeconds = 3_600;
+    return settings;
+  }
+}

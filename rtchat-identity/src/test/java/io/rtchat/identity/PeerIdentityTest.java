@@ -115,7 +115,8 @@ class PeerIdentityTest {
 
   @Test
   void peersWithKeysVerifyEachOtherAndAgreeOnFingerprintsAndSafetyNumber() throws Exception {
-    Member alice = new Member("alice");
+    // alice uses RTChat's key type, bob the default
+    Member alice = new Member("alice", Identity.generate(KeyType.RSA_PSS), KnownPeers.builder().build());
     Member bob = new Member("bob");
     alice.join(alice.signing(), null);
     bob.join(bob.signing(), null);

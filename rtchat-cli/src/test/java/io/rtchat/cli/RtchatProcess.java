@@ -121,6 +121,25 @@ final class RtchatProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for a stdout line (JSON or not) matching {@code filter}. */
+  synchronized String awaitLine(String what, Duration timeout, Predicate<String> filter)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (String line : lines) {
+        if (filter.test(line)) {
+          return line;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
+        throw new AssertionError(label + ": no " + what + " within " + timeout + "; stdout: " + lines
+            + "; stderr tail: " + stderrTail());
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+    }
+  }
+
   JsonNode awaitEvent(String event, Duration timeout, Predicate<JsonNode> filter)
       throws InterruptedException {
     return await("'" + event + "' event", timeout,

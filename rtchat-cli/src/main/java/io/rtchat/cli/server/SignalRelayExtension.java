@@ -43,9 +43,10 @@ public final class SignalRelayExtension implements ServerExtension {
 
   /**
    * One WebSocket connection: frames in go to the hub's link, frames out are queued (never
-   * blocking the hub) and written one at a time.
+   * blocking the hub) and written one at a time. Public: Jetty calls the listener through method
+   * handles.
    */
-  static final class RelaySocket implements Session.Listener, RelayConnection {
+  public static final class RelaySocket implements Session.Listener, RelayConnection {
     private final RelayHub hub;
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private volatile Session session;

@@ -1,0 +1,87 @@
+package io.rtchat.cli;
+
+import static io.rtchat.cli.RtchatProcess.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rtchat server} as a process, and peers signaling through it. */
+class ServerCommandIT {
+
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+
+  @TempDir
+  Path dir;
+
+  private final List<RtchatProcess> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopProcesses() throws InterruptedException {
+    for (RtchatProcess process : processes) {
+      process.close();
+    }
+  }
+
+  private RtchatProcess start(String label, String... args) throws Exception {
+    RtchatProcess process = RtchatProcess.start(label, dir.resolve(label), args);
+    processes.add(process);
+    return process;
+  }
+
+  @Test
+  void peersChatThroughTheServersSignalRelay() throws Exception {
+    RtchatProcess server = start("server", "server", "--port", "0", "--broker-port", "0",
+        "--broker-ws-port", "0");
+    Matcher listening = LISTENING.matcher(
+        server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
+    assertThat(listening.find()).isTrue();
+    String signal = listening.group(1).replace("http://", "ws://") + "/signal";
+    assertThat(server.stdoutLines()).hasSize(1);
+
+    RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal", signal + "?room=ws-room",
+        "--json", "--no-progress");
+    RtchatProcess bob = start("bob", "peer", "--name", "bob", "--signal", signal, "--room", "ws-room",
+        "--json", "--no-progress");
+    assertThat(alice.awaitEvent("ready", seconds(60), e -> true).path("transport").asText()).isEqualTo("ws");
+    alice.awaitEvent("connected", seconds(60), e -> e.path("peer").asText().equals("bob"));
+    bob.awaitEvent("connected", seconds(30), e -> e.path("peer").asText().equals("alice"));
+    bob.send("over the relay");
+    alice.awaitEvent("message", seconds(10), e -> e.path("text").asText().equals("over the relay"));
+    alice.send("/quit");
+    bob.awaitEvent("disconnected", seconds(5), e -> e.path("peer").asText().equals("alice"));
+    assertThat(alice.awaitExit(seconds(20))).isZero();
+    bob.closeStdin();
+    assertThat(bob.awaitExit(seconds(20))).isZero();
+
+    server.terminate();
+    server.awaitExit(seconds(20));
+    assertThat(server.stdoutLines()).hasSize(1);
+  }
+
+  @Test
+  void aBadConfigFileExitsOneNamingTheFile() throws Exception {
+    Path config = dir.resolve("settings.toml");
+    Files.writeString(config, "Title = \"x\"\nNoSuchKey = 1\n");
+    RtchatProcess server = start("bad-config", "server", "--config", config.toString(),
+        "--port", "0", "--no-broker");
+    assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
+    assertThat(server.stderrText()).contains("settings.toml").contains("NoSuchKey");
+    assertThat(server.stdoutLines()).isEmpty();
+  }
+
+  @Test
+  void backplaneIsNotAvailableYet() throws Exception {
+    RtchatProcess server = start("backplane", "server", "--backplane", "mqtt://127.0.0.1:1883",
+        "--port", "0", "--no-broker");
+    assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
+    assertThat(server.stderrText()).contains("not available yet");
+  }
+}

@@ -156,7 +156,8 @@ final class WsClient implements AutoCloseable {
 
   /** Waits (Awaitility) until at least {@code count} received frames satisfy {@code p}, in any order. */
   List<JsonNode> awaitReceived(Predicate<JsonNode> p, int count) {
-    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> received(p).size() >= count);
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .until(() -> received(p).size() >= count);
     return received(p);
   }
 

@@ -716,7 +716,8 @@ public final class ChatRoom {
     }
     whoPending = true;
     try {
-      host.schedule(this::flushWho, WHO_DEBOUNCE_MS);
+      // Larger rooms coalesce longer: every flush sends n lists of n entries.
+      host.schedule(this::flushWho, Math.min(1000, WHO_DEBOUNCE_MS + metrics.users.get() / 5));
     } catch (RuntimeException e) {
       whoPending = false; // shutting down
     }

@@ -3,6 +3,7 @@ package io.rtchat.signal.ws;
 import io.rtchat.signal.ws.RelayFrames.MalformedFrameException;
 import io.rtchat.signal.ws.RelayFrames.Parsed;
 import io.rtchat.signal.ws.RelayFrames.Payload;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,13 +42,20 @@ public final class RelayHub implements AutoCloseable {
   private final RelayLimits limits;
   private final RelayAuthenticator authenticator;
   private final LongSupplier nanoClock;
+  private final Delays delays;
 
   // Guarded by this. Frames are handed to connections while holding it (RelayConnection.send never
   // blocks), so that every connection sees frames in routing order; closes run after it is released.
   private final Map<String, Map<String, Link>> rooms = new HashMap<>();
   private final Set<Link> links = new HashSet<>();
   private final List<Runnable> pendingCloses = new ArrayList<>();
+  /** Goodbyes held back for {@link RelayLimits#goodbyeDelay()}, by room and name. */
+  private final Map<List<String>, HeldGoodbye> heldGoodbyes = new HashMap<>();
   private boolean closed;
+
+  /** A vanished peer whose goodbye and leave the room has not seen yet. */
+  private record HeldGoodbye(String room, String name, String session, Payload goodbye,
+      Runnable cancel) {}
 
   /** A hub that lets every client join. */
   public RelayHub(RelayLimits limits) {
@@ -59,9 +67,15 @@ public final class RelayHub implements AutoCloseable {
   }
 
   RelayHub(RelayLimits limits, RelayAuthenticator authenticator, LongSupplier nanoClock) {
+    this(limits, authenticator, nanoClock, Delays.daemonThread("rtchat-relay-goodbyes"));
+  }
+
+  RelayHub(RelayLimits limits, RelayAuthenticator authenticator, LongSupplier nanoClock,
+      Delays delays) {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    this.delays = Objects.requireNonNull(delays, "delays");
   }
 
   public RelayLimits limits() {
@@ -120,7 +134,9 @@ public final class RelayHub implements AutoCloseable {
         evict(link, GOING_AWAY, "relay is shutting down");
       }
       rooms.clear();
+      heldGoodbyes.clear();
     }
+    delays.shutdown();
     runPendingCloses();
   }
 
@@ -283,6 +299,16 @@ public final class RelayHub implements AutoCloseable {
       return;
     }
     String session = frame.get("session");
+    boolean resumed = false;
+    HeldGoodbye held = heldGoodbyes.remove(List.of(room, name));
+    if (held != null) {
+      held.cancel().run();
+      if (session != null && session.equals(held.session())) {
+        resumed = true; // the vanished client is back in time: the room never learns it was gone
+      } else {
+        announceDeparture(held.room(), held.name(), held.goodbye());
+      }
+    }
     Link previous = members == null ? null : members.get(name);
     if (previous != null) {
       if (session == null || !session.equals(previous.session)) {
@@ -311,7 +337,7 @@ public final class RelayHub implements AutoCloseable {
     link.session = session;
     link.goodbye = goodbye;
     deliver(link, RelayFrames.joined(room, present));
-    if (previous == null) {
+    if (previous == null && !resumed) {
       String joinedFrame = RelayFrames.presence("peer-joined", name);
       for (Link other : others) {
         deliver(other, joinedFrame);
@@ -370,8 +396,39 @@ public final class RelayHub implements AutoCloseable {
       rooms.remove(room);
       return;
     }
+    LOG.debug("{} left room {} ({})", name, room, unclean ? "vanished" : "clean");
+    Duration delay = limits.goodbyeDelay();
+    String session = link.session;
+    if (unclean && goodbye != null && session != null && !delay.isZero() && !closed) {
+      List<String> key = List.of(room, name);
+      Runnable[] cancel = new Runnable[1];
+      HeldGoodbye held = new HeldGoodbye(room, name, session, goodbye, () -> cancel[0].run());
+      heldGoodbyes.put(key, held);
+      cancel[0] = delays.schedule(() -> releaseGoodbye(key, held), delay);
+      return;
+    }
+    announceDeparture(room, name, unclean ? goodbye : null);
+  }
+
+  /** The held goodbye's time is up: the room learns the peer is gone. Runs on the delay thread. */
+  private void releaseGoodbye(List<String> key, HeldGoodbye held) {
+    synchronized (this) {
+      if (!heldGoodbyes.remove(key, held)) {
+        return;
+      }
+      announceDeparture(held.room(), held.name(), held.goodbye());
+    }
+    runPendingCloses();
+  }
+
+  /** Tells the room that {@code name} left, delivering its goodbye first when there is one. */
+  private void announceDeparture(String room, String name, Payload goodbye) {
+    Map<String, Link> members = rooms.get(room);
+    if (members == null) {
+      return;
+    }
     List<Link> others = List.copyOf(members.values());
-    if (unclean && goodbye != null) {
+    if (goodbye != null) {
       String msg = RelayFrames.msg(name, goodbye);
       for (Link other : others) {
         deliver(other, msg);
@@ -381,7 +438,6 @@ public final class RelayHub implements AutoCloseable {
     for (Link other : others) {
       deliver(other, left);
     }
-    LOG.debug("{} left room {} ({})", name, room, unclean ? "vanished" : "clean");
   }
 
   /** Queues a frame to one link, closing the link instead when its backlog is full. */

@@ -12,7 +12,12 @@ import org.junit.jupiter.api.Test;
 class RelayHubTest {
 
   private final AtomicLong nanos = new AtomicLong();
-  private RelayHub hub = new RelayHub(RelayLimits.defaults(), RelayAuthenticator.OPEN, nanos::get);
+  private final ManualDelays delays = new ManualDelays();
+  private RelayHub hub = hub(RelayLimits.defaults(), RelayAuthenticator.OPEN);
+
+  private RelayHub hub(RelayLimits limits, RelayAuthenticator authenticator) {
+    return new RelayHub(limits, authenticator, nanos::get, delays);
+  }
 
   private FakeConnection joined(String room, String name) {
     FakeConnection connection = FakeConnection.open(hub);
@@ -147,7 +152,7 @@ class RelayHubTest {
   }
 
   @Test
-  void vanishedPeerLeavesItsGoodbyeWithTheRoom() {
+  void vanishedPeerLeavesItsGoodbyeWithTheRoomAfterTheDelay() {
     FakeConnection bob = joined("demo", "bob");
     FakeConnection alice = FakeConnection.open(hub);
     alice.text(RelayFrames.join("demo", "alice", null, "s", Payload.of("{\"k\":\"b\"}".getBytes())));
@@ -155,11 +160,59 @@ class RelayHubTest {
 
     alice.link.onClosed();
 
+    assertThat(bob.take()).isEmpty();
+    assertThat(hub.peers("demo")).containsExactly("bob");
+    delays.elapse();
     List<Parsed> frames = bob.take();
     assertThat(frames).extracting(Parsed::op).containsExactly("msg", "peer-left");
     assertThat(frames.get(0).get("from")).isEqualTo("alice");
     assertThat(frames.get(0).get("data")).isEqualTo("{\"k\":\"b\"}");
-    assertThat(hub.peers("demo")).containsExactly("bob");
+  }
+
+  @Test
+  void sameClientBackWithinTheDelayIsNeverSeenGone() {
+    FakeConnection bob = joined("demo", "bob");
+    FakeConnection alice = FakeConnection.open(hub);
+    alice.text(RelayFrames.join("demo", "alice", null, "s1", Payload.of("bye".getBytes())));
+    bob.take();
+    alice.link.onClosed();
+
+    FakeConnection again = FakeConnection.open(hub);
+    again.text(RelayFrames.join("demo", "alice", null, "s1", Payload.of("bye".getBytes())));
+
+    assertThat(only(again).peers()).containsExactly("bob");
+    assertThat(delays.pending()).isZero();
+    delays.elapse();
+    assertThat(bob.take()).isEmpty();
+  }
+
+  @Test
+  void anotherClientTakingAHeldNameFirstReleasesTheGoodbye() {
+    FakeConnection bob = joined("demo", "bob");
+    FakeConnection alice = FakeConnection.open(hub);
+    alice.text(RelayFrames.join("demo", "alice", null, "s1", Payload.of("bye".getBytes())));
+    bob.take();
+    alice.link.onClosed();
+
+    FakeConnection newAlice = FakeConnection.open(hub);
+    newAlice.text(RelayFrames.join("demo", "alice", null, "s2", null));
+
+    assertThat(bob.take()).extracting(Parsed::op).containsExactly("msg", "peer-left", "peer-joined");
+    assertThat(delays.pending()).isZero();
+  }
+
+  @Test
+  void zeroGoodbyeDelayDeliversAtOnce() {
+    hub = hub(RelayLimits.defaults().withGoodbyeDelay(java.time.Duration.ZERO),
+        RelayAuthenticator.OPEN);
+    FakeConnection bob = joined("demo", "bob");
+    FakeConnection alice = FakeConnection.open(hub);
+    alice.text(RelayFrames.join("demo", "alice", null, "s", Payload.of("bye".getBytes())));
+    bob.take();
+
+    alice.link.onClosed();
+
+    assertThat(bob.take()).extracting(Parsed::op).containsExactly("msg", "peer-left");
   }
 
   @Test
@@ -239,8 +292,7 @@ class RelayHubTest {
 
   @Test
   void oversizeFrameClosesTheConnectionWithTooBig() {
-    hub = new RelayHub(RelayLimits.defaults().withMaxFrameBytes(1024), RelayAuthenticator.OPEN,
-        nanos::get);
+    hub = hub(RelayLimits.defaults().withMaxFrameBytes(1024), RelayAuthenticator.OPEN);
     FakeConnection alice = joined("demo", "alice");
     FakeConnection bob = joined("demo", "bob");
     alice.take();
@@ -255,8 +307,8 @@ class RelayHubTest {
 
   @Test
   void floodIsThrottledThenClosedWhileOthersCarryOn() {
-    hub = new RelayHub(RelayLimits.defaults().withRate(10, 20).withViolations(5, 1),
-        RelayAuthenticator.OPEN, nanos::get);
+    hub = hub(RelayLimits.defaults().withRate(10, 20).withViolations(5, 1),
+        RelayAuthenticator.OPEN);
     FakeConnection flooder = joined("demo", "flooder");
     FakeConnection bob = joined("demo", "bob");
     FakeConnection carol = joined("demo", "carol");
@@ -284,8 +336,7 @@ class RelayHubTest {
 
   @Test
   void rateLimitRefillsOverTime() {
-    hub = new RelayHub(RelayLimits.defaults().withRate(10, 2), RelayAuthenticator.OPEN,
-        nanos::get);
+    hub = hub(RelayLimits.defaults().withRate(10, 2), RelayAuthenticator.OPEN);
     FakeConnection alice = joined("demo", "alice");
     FakeConnection bob = joined("demo", "bob");
     alice.take();
@@ -301,8 +352,8 @@ class RelayHubTest {
 
   @Test
   void slowReaderIsClosedInsteadOfQueueingWithoutBound() {
-    hub = new RelayHub(RelayLimits.defaults().withMaxQueuedBytes(RelayLimits.DEFAULT_MAX_FRAME_BYTES),
-        RelayAuthenticator.OPEN, nanos::get);
+    hub = hub(RelayLimits.defaults().withMaxQueuedBytes(RelayLimits.DEFAULT_MAX_FRAME_BYTES),
+        RelayAuthenticator.OPEN);
     FakeConnection alice = joined("demo", "alice");
     FakeConnection slow = joined("demo", "slow");
     FakeConnection fast = joined("demo", "fast");
@@ -319,8 +370,8 @@ class RelayHubTest {
 
   @Test
   void roomAndPeerAndConnectionLimitsRefuseWithReasons() {
-    hub = new RelayHub(RelayLimits.defaults().withMaxRooms(1).withMaxPeersPerRoom(2)
-        .withMaxConnections(4), RelayAuthenticator.OPEN, nanos::get);
+    hub = hub(RelayLimits.defaults().withMaxRooms(1).withMaxPeersPerRoom(2)
+        .withMaxConnections(4), RelayAuthenticator.OPEN);
     joined("demo", "alice");
     joined("demo", "bob");
 
@@ -342,8 +393,7 @@ class RelayHubTest {
 
   @Test
   void sharedSecretAdmitsTheRightTokenOnly() {
-    hub = new RelayHub(RelayLimits.defaults(), RelayAuthenticator.sharedSecret("s3cret"),
-        nanos::get);
+    hub = hub(RelayLimits.defaults(), RelayAuthenticator.sharedSecret("s3cret"));
     FakeConnection none = FakeConnection.open(hub);
     FakeConnection wrong = FakeConnection.open(hub);
     FakeConnection right = FakeConnection.open(hub);
@@ -366,6 +416,7 @@ class RelayHubTest {
     alice.take();
 
     hub.close();
+    delays.elapse();
 
     assertThat(alice.closeCode).isEqualTo(RelayHub.GOING_AWAY);
     assertThat(bob.closeCode).isEqualTo(RelayHub.GOING_AWAY);

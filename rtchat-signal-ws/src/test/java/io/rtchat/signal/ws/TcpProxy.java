@@ -38,6 +38,14 @@ final class TcpProxy implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Closes every forwarded connection on both sides, as a middlebox that restarts. */
+  void dropConnections() {
+    for (Socket socket : sockets) {
+      closeQuietly(socket);
+    }
+    sockets.clear();
+  }
+
   /** While on, bytes are read and dropped instead of forwarded. */
   void blackhole(boolean on) {
     blackhole = on;

@@ -64,4 +64,30 @@ class WsKeepAliveTest {
       assertThat(relay.hub().peers("demo")).containsExactly("bob", "alice");
     }
   }
+
+  @Test
+  void connectionCutInTheMiddleIsResumedWithoutTheRoomSeeingAGoodbye() throws Exception {
+    relay.close();
+    proxy.close();
+    relay = StandaloneRelay.start("127.0.0.1", 0,
+        RelayLimits.defaults().withGoodbyeDelay(Duration.ofSeconds(20)), RelayAuthenticator.OPEN);
+    proxy = new TcpProxy(relay.port());
+    URI viaProxy = URI.create("ws://127.0.0.1:" + proxy.port()
+        + "/signal?room=demo&maxBackoffMs=300");
+    RecordingListener bobHears = new RecordingListener();
+    try (WsTransport alice = new WsTransport(WsOptions.parse(viaProxy));
+         WsTransport bob = new WsTransport(WsOptions.parse(relay.uri("demo")))) {
+      alice.join(new JoinSpec("demo", "alice", "alice vanished".getBytes(UTF_8)),
+          new RecordingListener()).get(10, TimeUnit.SECONDS);
+      bob.join(new JoinSpec("demo", "bob", null), bobHears).get(10, TimeUnit.SECONDS);
+
+      proxy.dropConnections();
+      await().atMost(Duration.ofSeconds(15))
+          .until(() -> alice.state() == TransportState.RECONNECTED);
+
+      alice.send("bob", "back".getBytes(UTF_8)).get(5, TimeUnit.SECONDS);
+      assertThat(bobHears.next()).isEqualTo("back");
+      assertThat(relay.hub().peers("demo")).containsExactly("bob", "alice");
+    }
+  }
 }

@@ -221,7 +221,6 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
     if (error != null || auth == null || !auth.accepted()) {
       String reason = error != null ? "authentication failed: " + rootMessage(error)
           : auth == null ? "authentication failed" : "authentication failed: " + auth.reason();
-      peer.rejected(remoteName, reason);
       sendBye(reason);
       close(reason);
       return;
@@ -657,6 +656,8 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
       return;
     }
     boolean wasOpen = phase == Phase.OPEN;
+    // Ending during authentication is a rejection, whichever side refused first.
+    boolean rejected = phase == Phase.AUTHENTICATING;
     phase = Phase.CLOSED;
     RtcConnection connection = rtc;
     if (connection != null) {
@@ -671,6 +672,9 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
     Runnable finish = () -> {
       authWaiters.forEach(waiter -> waiter.completeExceptionally(closed));
       authWaiters.clear();
+      if (rejected) {
+        peer.rejected(remoteName, reason);
+      }
       peer.closed(this, wasOpen, reason);
       events.shutdown();
     };

@@ -212,6 +212,14 @@ class RobustnessTest {
   }
 
   @Test
+  void aSilentConnectionIsClosedAfterTheIdleTimeout() {
+    try (RtchatServer server = TestServers.start(s -> s.limits.idleTimeoutSeconds = 1);
+        WsClient quiet = WsClient.login(server.uri(), "quiet")) {
+      assertThat(quiet.awaitClose()).isIn(1001, 1011);
+    }
+  }
+
+  @Test
   void keepAlivePingsAndTheirPongsDoNotDisturbTheConversation() {
     try (RtchatServer server = TestServers.start(s -> s.limits.pingIntervalSeconds = 1);
         WsClient a = WsClient.login(server.uri(), "pingedA")) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -30,6 +31,19 @@ final class ApiHandler extends Handler.Abstract {
   private final PrometheusMeterRegistry registry;
   private final Runnable shutdown;
   private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  /** First path segments under /api that this handler serves; extensions may mount any other. */
+  private static final Set<String> OWN_SEGMENTS = Set.of("health", "statistics",
+      "authenticate", "authentication", "shutdown", "blocklist", "block", "disconnect", "profile",
+      "message");
+
+  static boolean isFreeForExtensions(String path) {
+    if (!path.startsWith("/api/")) {
+      return false;
+    }
+    String segment = path.substring(5).split("/", 2)[0];
+    return !segment.isEmpty() && !OWN_SEGMENTS.contains(segment);
+  }
 
   ApiHandler(ChatRoom room, PrometheusMeterRegistry registry, Runnable shutdown) {
     this.room = room;

@@ -206,7 +206,7 @@ public final class RtchatServer implements AutoCloseable {
 
   private static String checkPath(String path) {
     if (path == null || !path.startsWith("/") || path.length() < 2 || path.equals("/ws") || path.equals("/poll")
-        || path.startsWith("/api") || path.equals("/metrics")) {
+        || (path.startsWith("/api") && !ApiHandler.isFreeForExtensions(path)) || path.equals("/metrics")) {
       throw new IllegalArgumentException("cannot mount at " + path);
     }
     return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;

@@ -68,22 +68,28 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static EmbeddedBroker start(String host, int tcpPort, int webSocketPort) {
     checkPort(tcpPort);
     checkPort(webSocketPort);
-    // Moquette reports the real TCP port but not the WebSocket one; an ephemeral WebSocket port is
-    // therefore picked here, and picked again in the unlikely case someone takes it meanwhile.
+    // Moquette learns an ephemeral port asynchronously (getPort() may still say 0 right after
+    // startServer) and never tells the WebSocket one: ephemeral ports are therefore picked here,
+    // and picked again in the unlikely case someone takes one before Moquette binds it.
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
+      int tcp = tcpPort != 0 ? tcpPort : freePort(host);
       int ws = webSocketPort != 0 ? webSocketPort : freePort(host);
+      if (tcp == ws) {
+        continue;
+      }
       try {
-        return startOnce(host, tcpPort, ws);
+        return startOnce(host, tcp, ws);
       } catch (IOException e) {
         last = e;
-        if (webSocketPort != 0 || !(rootCause(e) instanceof BindException)) {
+        if ((tcpPort != 0 && webSocketPort != 0) || !(rootCause(e) instanceof BindException)) {
           break;
         }
       }
     }
     throw new UncheckedIOException("cannot start the MQTT broker on " + host + " (tcp "
-        + tcpPort + ", ws " + webSocketPort + "): " + rootCause(last).getMessage(), last);
+        + tcpPort + ", ws " + webSocketPort + "): "
+        + (last == null ? "no free ports" : rootCause(last).getMessage()), last);
   }
 
   private static EmbeddedBroker startOnce(String host, int tcpPort, int webSocketPort)
@@ -111,15 +117,15 @@ public final class EmbeddedBroker implements AutoCloseable {
       deleteTree(workDir);
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
-    int port = server.getPort();
-    if (port <= 0 || !accepts(host, port)) {
+    if (!accepts(host, tcpPort)) {
       stopQuietly(server);
       deleteTree(workDir);
       throw new BindException("MQTT broker did not open tcp port " + tcpPort + " on " + host);
     }
-    log.info("MQTT broker listening on {}:{} (tcp) and {}:{}{} (ws), started in {} ms", host, port,
-        host, webSocketPort, MqttEndpoint.DEFAULT_WS_PATH, (System.nanoTime() - started) / 1_000_000);
-    return new EmbeddedBroker(server, workDir, host, port, webSocketPort);
+    log.info("MQTT broker listening on {}:{} (tcp) and {}:{}{} (ws), started in {} ms", host,
+        tcpPort, host, webSocketPort, MqttEndpoint.DEFAULT_WS_PATH,
+        (System.nanoTime() - started) / 1_000_000);
+    return new EmbeddedBroker(server, workDir, host, tcpPort, webSocketPort);
   }
 
   public String host() {

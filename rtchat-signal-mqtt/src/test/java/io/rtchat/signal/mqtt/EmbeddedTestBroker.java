@@ -8,7 +8,19 @@ final class EmbeddedTestBroker implements TestBroker {
   private final int webSocketPort;
 
   EmbeddedTestBroker() {
-    this.broker = EmbeddedBroker.start(0, 0);
+    // Restarted on the same ports: keep them out of the ephemeral range (see TestPorts).
+    EmbeddedBroker started = null;
+    for (int attempt = 0; started == null; attempt++) {
+      try {
+        started = EmbeddedBroker.start(
+            TestPorts.freeNonEphemeralPort(), TestPorts.freeNonEphemeralPort());
+      } catch (java.io.UncheckedIOException e) {
+        if (attempt == 5) {
+          throw e; // taken between the check and the bind, five times over
+        }
+      }
+    }
+    this.broker = started;
     this.port = broker.port();
     this.webSocketPort = broker.webSocketPort();
   }

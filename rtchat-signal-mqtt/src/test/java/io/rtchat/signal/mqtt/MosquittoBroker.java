@@ -3,7 +3,6 @@ package io.rtchat.signal.mqtt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ final class MosquittoBroker implements TestBroker {
     }
     try {
       Path dir = Files.createTempDirectory("rtchat-mosquitto-");
-      int port = freePort();
+      int port = TestPorts.freeNonEphemeralPort(); // restarted on it: see TestPorts
       Path config = dir.resolve("mosquitto.conf");
       java.util.List<String> lines = new java.util.ArrayList<>();
       lines.add("listener " + port + " 127.0.0.1");
@@ -94,13 +93,6 @@ final class MosquittoBroker implements TestBroker {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
     }
   }
 

@@ -62,6 +62,9 @@ final class RtchatPeer implements DialectPeer {
   static final long[] ANNOUNCE_MILLIS = {500, 3_000, 6_000, 9_000, 12_000, 15_000};
   static final long ANNOUNCE_PERIOD_MILLIS = 30_000;
   static final int KEEP_ALIVE_SECONDS = 60;
+  /** Reconnection delays after losing the broker: 500 ms doubling to 5 s, like the page's 500 ms. */
+  static final long RECONNECT_FIRST_MILLIS = 500;
+  static final long RECONNECT_MAX_MILLIS = 5_000;
   static final int MAX_EARLY_CANDIDATES = 64;
   static final int MAX_REFUSALS_REMEMBERED = 1024;
 
@@ -86,6 +89,7 @@ final class RtchatPeer implements DialectPeer {
   private final CompletableFuture<Void> joined = new CompletableFuture<>();
   private volatile TransportState state = TransportState.SUSPENDED;
   private volatile boolean closed;
+  private volatile boolean everJoined;
   private boolean joinStarted;
   private boolean subscribedOnce;
   private int announceGeneration;
@@ -107,18 +111,34 @@ final class RtchatPeer implements DialectPeer {
         .identifier(clientId)
         .serverHost(options.host())
         .serverPort(options.port())
-        .automaticReconnect()
-        .initialDelay(500, TimeUnit.MILLISECONDS)
-        .maxDelay(10, TimeUnit.SECONDS)
-        .applyAutomaticReconnect()
         .addConnectedListener(context -> submit(this::subscribe))
-        .addDisconnectedListener(context -> submit(() -> {
-          if (!closed && state != TransportState.SUSPENDED) {
-            log.info("MQTT connection to {} lost: {}", options.address(),
-                context.getCause().getMessage());
-            changeState(TransportState.SUSPENDED);
+        .addDisconnectedListener(context -> {
+          // Called on HiveMQ's thread; the reconnector must be configured right here.
+          if (closed || !everJoined) {
+            context.getReconnector().reconnect(false); // join() reports a failed first connect
+            if (!closed && !joined.isDone()) {
+              joined.completeExceptionally(new SignalingException("lost the MQTT broker "
+                  + options.address() + " while joining: " + context.getCause().getMessage(),
+                  context.getCause()));
+            }
+            return;
           }
-        }));
+          long delay = Math.min(RECONNECT_MAX_MILLIS,
+              RECONNECT_FIRST_MILLIS << Math.min(context.getReconnector().getAttempts(), 4));
+          // Clean session: we subscribe again ourselves once connected; HiveMQ must not replay.
+          context.getReconnector().reconnect(true)
+              .resubscribeIfSessionExpired(false)
+              .resubscribeIfSessionPresent(false)
+              .republishIfSessionExpired(false)
+              .delay(delay, TimeUnit.MILLISECONDS);
+          submit(() -> {
+            if (!closed && state != TransportState.SUSPENDED) {
+              log.info("MQTT connection to {} lost ({}); reconnecting", options.address(),
+                  context.getCause().getMessage());
+              changeState(TransportState.SUSPENDED);
+            }
+          });
+        });
     if (options.tls()) {
       builder = builder.sslWithDefaultConfig();
     }
@@ -241,6 +261,7 @@ final class RtchatPeer implements DialectPeer {
           }
           boolean first = !subscribedOnce;
           subscribedOnce = true;
+          everJoined = true;
           log.info("{} joined RTChat room {} on {}", name, options.room(), options.address());
           changeState(first ? TransportState.CONNECTED : TransportState.RECONNECTED);
           joined.complete(null);

@@ -185,6 +185,7 @@ class ChatProtocolTest {
       b.send(Map.of("action", "message", "channel", "lobby", "message", "can you hear me"));
       b.expectMessage("can you hear me");
       b.send(Map.of("action", "message", "channel", "@blockerA", "message", "dm through block"));
+      b.expectMessage("dm through block");
       a.sync();
       assertThat(a.received(n -> n.path("message").asText().contains("hear me")
           || n.path("message").asText().contains("dm through block"))).isEmpty();
@@ -205,6 +206,7 @@ class ChatProtocolTest {
         WsClient w = WsClient.login(server.uri(), "bystander")) {
       cam.send(Map.of("action", "me", "video", 1));
       cam.send(Map.of("action", "boot", "username", "bootee"));
+      cam.sync(); // both are processed before the viewer's open
       v.expect("who", n -> WsClient.entry(n, "booter") != null && WsClient.entry(n, "booter").path("video").asInt() == 0
           && v.received(x -> true).size() > 0);
       w.expect("who", n -> WsClient.entry(n, "booter") != null && WsClient.entry(n, "booter").path("video").asInt() == 1);
@@ -268,6 +270,7 @@ class ChatProtocolTest {
         WsClient c = WsClient.login(server.uri(), "nudgeWitness")) {
       a.send(Map.of("action", "react", "msgID", -451, "message", "nudgee"));
       assertThat(b.expect("react").path("msgID").asLong()).isEqualTo(-451);
+      a.sync();
       c.sync();
       assertThat(c.received(n -> n.path("action").asText().equals("react"))).isEmpty();
     }

@@ -51,6 +51,7 @@ class WebcamSignalingTest {
   void onlyVipCamerasAreRefusedToNonVips() {
     try (WsClient cam = WsClient.login(server.uri(), "vipCam"); WsClient v = WsClient.login(server.uri(), "vipViewer")) {
       cam.send(Map.of("action", "me", "video", 1 | 64));
+      cam.sync(); // the me is processed before the viewer's open
       v.expect("who", n -> WsClient.entry(n, "vipCam") != null);
       v.send(Map.of("action", "open", "username", "vipCam"));
       v.expectError("You do not have permission to view that camera.");
@@ -84,6 +85,7 @@ class WebcamSignalingTest {
     try (WsClient a = WsClient.login(server.uri(), "pushyA"); WsClient b = WsClient.login(server.uri(), "targetB")) {
       a.send(Map.of("action", "sdp", "username", "targetB", "description", "{\"type\":\"offer\"}"));
       a.send(Map.of("action", "candidate", "username", "targetB", "candidate", "{}"));
+      a.sync();
       b.sync();
       assertThat(b.received(n -> n.path("action").asText().equals("sdp")
           || n.path("action").asText().equals("candidate"))).isEmpty();

@@ -128,6 +128,8 @@ final class PageModel {
     m.put("dmDisclaimer", settings.directMessageHistory.disclaimerMessage);
     m.put("jwt", token);
     m.put("jwtValid", jwtOk());
+    m.put("jwtEnabled", settings.jwt.enabled);
+    m.put("jwtStrict", settings.jwt.enabled && settings.jwt.strict);
     m.put("jwtClaims", claimsJson());
     m.put("rules", rules());
     m.put("cachedBlocklist", cachedBlocklist);

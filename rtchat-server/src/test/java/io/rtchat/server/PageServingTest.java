@@ -49,6 +49,8 @@ class PageServingTest {
       assertThat(boot.path("turn").path("URLs").isArray()).isTrue();
       assertThat(boot.path("cachedBlocklist").isArray()).isTrue();
       assertThat(boot.path("webSocketPath").asText()).isEqualTo("/ws");
+      assertThat(boot.path("jwtEnabled").asBoolean(true)).isFalse();
+      assertThat(boot.path("jwtStrict").asBoolean(true)).isFalse();
     }
   }
 

@@ -24,6 +24,7 @@ public final class BenchMain {
     }
     boolean quick = false;
     boolean json = false;
+    boolean markdown = false;
     double scale = 1;
     String only = null;
     List<String> words = new ArrayList<>();
@@ -39,15 +40,16 @@ public final class BenchMain {
         case "--quick", "quick" -> quick = true;
         case "--full", "full" -> quick = false;
         case "--json" -> json = true;
+        case "--markdown" -> markdown = true;
         case "--scale" -> scale = Double.parseDouble(words.get(++i));
         case "--only" -> only = words.get(++i);
         case "--help", "-h" -> {
-          System.out.println("usage: BenchMain [--quick] [--json] [--scale F] [--only STEP,..]");
+          System.out.println("usage: BenchMain [--quick] [--json|--markdown] [--scale F] [--only STEP,..]");
           System.exit(0);
         }
         default -> {
           System.err.println("unknown argument: " + words.get(i)
-              + " (usage: BenchMain [--quick] [--json] [--scale F] [--only STEP,..])");
+              + " (usage: BenchMain [--quick] [--json|--markdown] [--scale F] [--only STEP,..])");
           System.exit(2);
         }
       }
@@ -64,6 +66,8 @@ public final class BenchMain {
       List<Measure> measures = BenchSuite.run(options);
       if (json) {
         printJson(System.out, measures, pending);
+      } else if (markdown) {
+        printMarkdown(System.out, measures, pending);
       } else {
         printTable(System.out, measures, pending);
       }
@@ -112,6 +116,26 @@ public final class BenchMain {
     }
     for (Pending p : pending) {
       out.printf(Locale.ROOT, "%-26s pending: %s%n", p.measure(), p.reason());
+    }
+  }
+
+  /** A Markdown table (for BENCHMARKS.md) with every extra figure in the last column. */
+  public static void printMarkdown(PrintStream out, List<Measure> measures, List<Pending> pending) {
+    out.println("| measure | ours | baseline | unit | ratio | details |");
+    out.println("|---|---:|---:|---|---:|---|");
+    for (Measure m : measures) {
+      StringBuilder details = new StringBuilder();
+      m.extra().forEach((key, value) -> {
+        if (!(value instanceof String)) {
+          details.append(details.length() == 0 ? "" : ", ").append(key).append(' ').append(value);
+        }
+      });
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %s |%n", m.measure(), format(m.ours()),
+          format(m.baseline()), m.unit(), m.ratio(), details);
+    }
+    for (Pending p : pending) {
+      out.printf(Locale.ROOT, "| %s | pending | | | | %s |%n", p.measure(),
+          p.reason().replace('|', '/'));
     }
   }
 

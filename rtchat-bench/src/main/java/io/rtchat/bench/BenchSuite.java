@@ -42,7 +42,7 @@ public final class BenchSuite {
     RtcConnection keeper = RtcEngine.get().open(List.of(), new IdleListener(), keeperEvents);
     try (Signaling signaling = new Signaling()) {
       RtcBench rtc = new RtcBench(options, out);
-      int connectRuns = options.count(10, 40, 3);
+      int connectRuns = options.count(10, 30, 3);
       step(options, "connect.mem", () -> rtc.connect("mem", signaling.mem(), connectRuns));
       step(options, "connect.mqtt", () -> rtc.connect("mqtt", signaling.mqtt(), connectRuns));
       step(options, "connect.ws", () -> rtc.connect("ws", signaling.ws(), connectRuns));

@@ -26,6 +26,8 @@ final class FanoutBench {
   /** Messages in flight (sent, not yet delivered to every receiver): under the 32-message queue. */
   static final int WINDOW = 8;
   private static final String MARK = "zq ";
+  /** Clients logging in at once. */
+  static final int LOGIN_BATCH = 50;
 
   private final BenchOptions options;
   private final List<Measure> out;
@@ -73,9 +75,16 @@ final class FanoutBench {
       Tracker tracker = new Tracker(receivers);
       long loginStart = System.nanoTime();
       long deadline = loginStart + TimeUnit.MILLISECONDS.toNanos(loginBudgetMillis);
-      for (int i = 0; i < receivers; i++) {
-        clients.add(ChatClient.connect(http, uri, tracker::onFrame).get(30, TimeUnit.SECONDS));
-        await(clients.get(i).login("r" + i), deadline, kind, i, receivers);
+      // Logins go LOGIN_BATCH at a time, each batch waiting for every "me". Same for both servers.
+      for (int i = 0; i < receivers; i += LOGIN_BATCH) {
+        List<CompletableFuture<Void>> logins = new ArrayList<>();
+        for (int j = i; j < Math.min(receivers, i + LOGIN_BATCH); j++) {
+          ChatClient client = ChatClient.connect(http, uri, tracker::onFrame).get(30, TimeUnit.SECONDS);
+          clients.add(client);
+          logins.add(client.login("r" + j));
+        }
+        await(CompletableFuture.allOf(logins.toArray(CompletableFuture[]::new)), deadline, kind, i,
+            receivers);
       }
       ChatClient sender = ChatClient.connect(http, uri, text -> {}).get(30, TimeUnit.SECONDS);
       clients.add(sender);
@@ -242,7 +251,7 @@ final class FanoutBench {
       // One client first, so that per-server first-use costs stay out of the growth.
       clients.add(ChatClient.connect(http, uri, text -> {}).get(30, TimeUnit.SECONDS));
       long before = server.heap();
-      int batch = 100;
+      int batch = 250;
       for (int i = 0; i < count; i += batch) {
         List<CompletableFuture<ChatClient>> pending = new ArrayList<>();
         for (int j = i; j < Math.min(count, i + batch); j++) {

@@ -107,55 +107,61 @@ final class RtcBench {
 
   // ------------------------------------------------------------------ RTT
 
-  /** 16-byte echo round trips: ask("echo") and a chat-message ping-pong vs a raw ping-pong. */
+  /**
+   * 16-byte echo round trips: ask("echo") and a chat-message ping-pong vs a raw ping-pong. The
+   * three kinds run interleaved in blocks, so that load from other processes hits all alike.
+   */
   void rtt(Function<String, URI> signaling) throws Exception {
     int warmup = options.count(100, 300, 10);
     int rounds = options.count(500, 3000, 30);
+    int block = Math.min(50, rounds);
     String payload = "0123456789abcdef";
     byte[] raw16 = payload.getBytes(StandardCharsets.UTF_8);
     long[] raw = new long[rounds];
     long[] ask = new long[rounds];
     long[] message = new long[rounds];
-    try (RawPair pair = RawPair.connect(TIMEOUT_MILLIS)) {
-      AtomicReference<CompletableFuture<byte[]>> reply = new AtomicReference<>();
-      pair.receiver((p, offererSide, data, binary) -> {
+    try (RawPair rawPair = RawPair.connect(TIMEOUT_MILLIS);
+        PeerPair pair = PeerPair.connect(nextRoom(signaling), null, TIMEOUT_MILLIS)) {
+      AtomicReference<CompletableFuture<byte[]>> rawReply = new AtomicReference<>();
+      rawPair.receiver((p, offererSide, data, binary) -> {
         if (offererSide) {
-          reply.get().complete(data);
+          rawReply.get().complete(data);
         } else {
           p.answerer.send(RawPair.LABEL, data, binary);
         }
       });
-      for (int i = -warmup; i < rounds; i++) {
-        CompletableFuture<byte[]> next = new CompletableFuture<>();
-        reply.set(next);
-        long start = System.nanoTime();
-        pair.offerer.send(RawPair.LABEL, raw16, false);
-        next.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        if (i >= 0) {
-          raw[i] = System.nanoTime() - start;
-        }
-      }
-    }
-    try (PeerPair pair = PeerPair.connect(nextRoom(signaling), null, TIMEOUT_MILLIS)) {
-      Duration timeout = Duration.ofMillis(TIMEOUT_MILLIS);
-      for (int i = -warmup; i < rounds; i++) {
-        long start = System.nanoTime();
-        pair.aliceSession.ask("echo", payload, timeout).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        if (i >= 0) {
-          ask[i] = System.nanoTime() - start;
-        }
-      }
       AtomicReference<CompletableFuture<String>> reply = new AtomicReference<>();
       pair.bobSide.onMessage = (session, m) -> session.send(m.text());
       pair.aliceSide.onMessage = (session, m) -> reply.get().complete(m.text());
-      for (int i = -warmup; i < rounds; i++) {
-        CompletableFuture<String> next = new CompletableFuture<>();
-        reply.set(next);
-        long start = System.nanoTime();
-        pair.aliceSession.send(payload);
-        next.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        if (i >= 0) {
-          message[i] = System.nanoTime() - start;
+      Duration timeout = Duration.ofMillis(TIMEOUT_MILLIS);
+      for (int from = -warmup; from < rounds; from += block) {
+        int to = Math.min(rounds, from + block);
+        for (int i = from; i < to; i++) {
+          CompletableFuture<byte[]> next = new CompletableFuture<>();
+          rawReply.set(next);
+          long start = System.nanoTime();
+          rawPair.offerer.send(RawPair.LABEL, raw16, false);
+          next.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+          if (i >= 0) {
+            raw[i] = System.nanoTime() - start;
+          }
+        }
+        for (int i = from; i < to; i++) {
+          long start = System.nanoTime();
+          pair.aliceSession.ask("echo", payload, timeout).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+          if (i >= 0) {
+            ask[i] = System.nanoTime() - start;
+          }
+        }
+        for (int i = from; i < to; i++) {
+          CompletableFuture<String> next = new CompletableFuture<>();
+          reply.set(next);
+          long start = System.nanoTime();
+          pair.aliceSession.send(payload);
+          next.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+          if (i >= 0) {
+            message[i] = System.nanoTime() - start;
+          }
         }
       }
     }
@@ -295,7 +301,8 @@ final class RtcBench {
     int peers = 2 * pairs;
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("peers", peers);
-    extra.put("note", "both ends of every pair live in this JVM; per peer = growth / (2 x pairs)");
+    extra.put("note", "both ends of every pair live in this JVM; per peer = growth / (2 x pairs);"
+        + " RSS growth is net of the Java heap's committed size");
     out.add(Measure.of("memory.peer.rss", kib(ours[0], peers), kib(raw[0], peers), "KiB", extra));
     out.add(Measure.of("memory.peer.heap", kib(ours[1], peers), kib(raw[1], peers), "KiB", extra));
     options.progress().accept(String.format("memory per peer: RSS %.0f KiB vs raw %.0f KiB, heap"
@@ -328,17 +335,20 @@ final class RtcBench {
     AutoCloseable open() throws Exception;
   }
 
-  /** {RSS growth, heap growth} with {@code count} connections held open. */
+  /**
+   * {RSS growth outside the Java heap, heap growth} with {@code count} connections held open.
+   * The heap's own commits and uncommits move RSS by megabytes; they are taken out.
+   */
   private static long[] held(int count, Opener opener) throws Exception {
     long heap0 = Sys.heapAfterGc();
-    long rss0 = Sys.rssBytes();
+    long rss0 = Sys.rssBytes() - Sys.committedHeap();
     List<AutoCloseable> open = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
         open.add(opener.open());
       }
       long heap1 = Sys.heapAfterGc();
-      long rss1 = Sys.rssBytes();
+      long rss1 = Sys.rssBytes() - Sys.committedHeap();
       return new long[] {Math.max(1, rss1 - rss0), Math.max(1, heap1 - heap0)};
     } finally {
       for (AutoCloseable c : open) {
@@ -353,12 +363,12 @@ final class RtcBench {
       opener.open().close();
     }
     long heap0 = Sys.heapAfterGc();
-    long rss0 = Sys.rssBytes();
+    long rss0 = Sys.rssBytes() - Sys.committedHeap();
     for (int i = 0; i < count; i++) {
       opener.open().close();
     }
     long heap1 = Sys.heapAfterGc();
-    long rss1 = Sys.rssBytes();
+    long rss1 = Sys.rssBytes() - Sys.committedHeap();
     return new long[] {rss1 - rss0, heap1 - heap0};
   }
 

@@ -52,6 +52,11 @@ final class Sys {
     return used;
   }
 
+  /** Bytes of heap the JVM has committed (resident or not). */
+  static long committedHeap() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+  }
+
   static long usedHeap() {
     Runtime rt = Runtime.getRuntime();
     return rt.totalMemory() - rt.freeMemory();

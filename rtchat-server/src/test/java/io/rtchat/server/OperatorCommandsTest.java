@@ -148,6 +148,21 @@ class OperatorCommandsTest {
   }
 
   @Test
+  void anOpGoingHiddenFakesAnExitAndVanishesFromWhoUntilTheyReturn() {
+    try (WsClient op = op(server, "ghostOp"); WsClient w = WsClient.login(server.uri(), "ghostWatcher")) {
+      w.expectWho(names -> names.contains("ghostOp"));
+      op.send(Map.of("action", "me", "video", 0, "status", "hidden"));
+      w.expect("presence", n -> n.path("username").asText().equals("ghostOp")
+          && n.path("message").asText().equals("has exited the room!"));
+      w.expectWho(names -> !names.contains("ghostOp") && names.contains("ghostWatcher"));
+      op.send(Map.of("action", "me", "video", 0, "status", "online"));
+      w.expect("presence", n -> n.path("username").asText().equals("ghostOp")
+          && n.path("message").asText().equals("has joined the room!"));
+      w.expectWho(names -> names.contains("ghostOp"));
+    }
+  }
+
+  @Test
   void helpListsTheCommands() {
     try (WsClient op = op(server, "helpOp")) {
       say(op, "/help");

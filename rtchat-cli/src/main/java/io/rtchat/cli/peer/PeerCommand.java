@@ -30,6 +30,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,8 +97,9 @@ public final class PeerCommand implements Callable<Integer> {
       description = "Room password: signaling is encrypted, brokers see only ciphertext.")
   String password;
 
-  @Option(names = "--dialect", defaultValue = "native", paramLabel = "native|rtchat",
-      description = "Signaling dialect (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dialect", paramLabel = "native|rtchat",
+      description = "What to speak: native (default) or rtchat, the RTChat browser page's MQTT"
+          + " dialect (then --identity must be an RSA-PSS key: keys init --type rsa-pss).")
   String dialect;
 
   @Option(names = "--receive-dir", defaultValue = ".", paramLabel = "DIR",
@@ -131,33 +134,48 @@ public final class PeerCommand implements Callable<Integer> {
     events = new Events(mapper, console.out(), json);
     progress = new Progress(console.err(), !noProgress);
     SignalingTransportProvider provider = provider();
+    String chosenDialect = dialect != null ? dialect : queryParameter(signal, "dialect");
+    boolean rtchat = chosenDialect != null && !chosenDialect.equals("native");
+    if (rtchat && !chosenDialect.equals("rtchat")) {
+      throw usage("--dialect must be native or rtchat, not '" + chosenDialect + "'");
+    }
     String chosenRoom = room != null ? room : provider.roomOf(signal);
-    if (chosenRoom == null || chosenRoom.isBlank()) {
+    if (!rtchat && (chosenRoom == null || chosenRoom.isBlank())) {
       throw usage("no room: give --room or name it in the URI path, e.g. " + signal.resolve("/lobby"));
     }
     String policy = accept.toLowerCase(Locale.ROOT);
     if (!Set.of("all", "known", "none").contains(policy)) {
       throw usage("--accept must be all, known or none, not '" + accept + "'");
     }
-    if (!dialect.equals("native")) {
-      if (dialect.equals("rtchat")) {
-        return fail("--dialect rtchat is not available yet (rtchat-signal-mqtt has no RTChat dialect);"
-            + " use --dialect native");
-      }
-      throw usage("--dialect must be native or rtchat, not '" + dialect + "'");
-    }
 
-    Peer.Builder builder;
     try {
-      builder = Peer.builder().name(name).signaling(signal).room(chosenRoom)
-          .listener(new Listener()).receiveDirectory(receiveDir);
-      secure(builder, policy, chosenRoom);
+      Peer.Builder builder = Peer.builder().name(name).listener(new Listener())
+          .receiveDirectory(receiveDir);
+      if (rtchat) {
+        if (password != null) {
+          throw usage("--password is not supported with --dialect rtchat");
+        }
+        if (policy.equals("known")) {
+          throw usage("--accept known is not supported with --dialect rtchat");
+        }
+        builder.dialect("rtchat").signaling(rtchatUri()).connectionPolicy(
+            policy.equals("none") ? ConnectionPolicy.rejectAll() : ConnectionPolicy.acceptAll());
+        if (room != null) {
+          builder.room(room);
+        }
+      } else {
+        builder.signaling(signal).room(chosenRoom);
+        secure(builder, policy, chosenRoom);
+      }
       peer = builder.build();
+    } catch (ParameterException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
       throw usage(Errors.oneLine(e));
     } catch (Exception e) {
       return fail(Errors.oneLine(e));
     }
+    String joinedRoom = peer.room();
 
     Thread hook = new Thread(this::shutdownOnSignal, "rtchat-peer-sigterm");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -169,9 +187,9 @@ public final class PeerCommand implements Callable<Integer> {
       } catch (Exception e) {
         return fail(Errors.oneLine(e));
       }
-      events.emit(events.event("ready").put("name", name).put("room", chosenRoom)
+      events.emit(events.event("ready").put("name", name).put("room", joinedRoom)
               .put("transport", signal.getScheme().toLowerCase(Locale.ROOT)),
-          "* joined room " + chosenRoom + " as " + name + " via " + signal
+          "* joined room " + joinedRoom + " as " + name + " via " + signal
               + "  (type /quit to leave; " + StdinCommand.HELP + ")");
       readCommands(console.in());
       return 0;
@@ -195,6 +213,40 @@ public final class PeerCommand implements Callable<Integer> {
       throw usage("unknown signaling scheme '" + signal.getScheme() + "' in " + signal
           + "; available schemes: " + String.join(", ", e.availableSchemes()));
     }
+  }
+
+  /** The signaling URI with the RTChat dialect's key options (it reads them from the query). */
+  private URI rtchatUri() {
+    StringBuilder query = new StringBuilder(signal.getRawQuery() == null ? "" : signal.getRawQuery());
+    if (identity != null) {
+      append(query, "key", identity.toAbsolutePath().toString());
+    }
+    if (knownPeers != null) {
+      append(query, "knownPeers", knownPeers.toAbsolutePath().toString());
+    }
+    String text = signal.toString();
+    int cut = text.indexOf('?');
+    String base = cut < 0 ? text : text.substring(0, cut);
+    return URI.create(query.length() == 0 ? base : base + "?" + query);
+  }
+
+  private static void append(StringBuilder query, String key, String value) {
+    if (query.length() > 0) {
+      query.append('&');
+    }
+    query.append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+  }
+
+  private static String queryParameter(URI uri, String key) {
+    String query = uri.getRawQuery();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith(key + "=")) {
+          return URLDecoder.decode(pair.substring(key.length() + 1), StandardCharsets.UTF_8);
+        }
+      }
+    }
+    return null;
   }
 
   /** Identity, known peers, room password and the accept policy. */
@@ -470,7 +522,7 @@ public final class PeerCommand implements Callable<Integer> {
 
     @Override
     public void onSignalingState(TransportState state) {
-      if (state != TransportState.CONNECTED) {
+      if (state != TransportState.CONNECTED && !shutDown.get()) {
         events.emit(events.event("signaling").put("state", state.name().toLowerCase(Locale.ROOT)),
             "* signaling " + state.name().toLowerCase(Locale.ROOT));
       }

@@ -127,6 +127,8 @@ class ModerationTest {
         WsClient a = WsClient.login(server.uri(), "unlucky")) {
       a.send(Map.of("action", "report", "channel", "lobby", "username", "x", "reason", "spam", "message", "m"));
       a.expectError("Error sending the report to the website");
+      a.send(Map.of("action", "report", "channel", "lobby", "username", "x", "reason", "spam", "message", "m"));
+      a.expectError("Please wait a few seconds before sending another report.");
     }
   }
 

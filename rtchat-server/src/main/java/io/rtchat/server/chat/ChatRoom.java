@@ -55,6 +55,8 @@ public final class ChatRoom {
   static final Duration TOKEN_TTL = Duration.ofMinutes(5);
   private static final int RECENT_IDS = 10_000;
   static final long WHO_DEBOUNCE_MS = 20;
+  /** One user report per 5 s, so nobody can flood the website's report webhook. */
+  private static final long REPORT_INTERVAL_NANOS = 5_000_000_000L;
   /** Status words are opaque to the server but end up in the page's markup: keep them plain. */
   private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_\\-]{1,32}");
   private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
@@ -1067,6 +1069,12 @@ public final class ChatRoom {
   }
 
   private void report(Sub s, Message m) {
+    long now = System.nanoTime();
+    if (s.lastReportNanos != 0 && now - s.lastReportNanos < REPORT_INTERVAL_NANOS) {
+      error(s, "Please wait a few seconds before sending another report.");
+      return;
+    }
+    s.lastReportNanos = now;
     fileReport(s, truncate(m.reason, 200), m.channel, truncate(m.username, 64), truncate(m.message, 10_000),
         truncate(m.comment, 2000), truncate(m.timestamp, 64));
   }

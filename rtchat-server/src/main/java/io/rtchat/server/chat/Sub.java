@@ -35,6 +35,7 @@ public final class Sub {
   double tokens;
   long lastRefillNanos;
   long lastRateNoticeNanos;
+  long lastReportNanos;
 
   Sub(long id, Outbound out, String ip, long nowNanos, double burst) {
     this.id = id;

@@ -293,11 +293,6 @@ public final class RelayHub implements AutoCloseable {
       refuse(link, "unauthorized", "the relay refused the token; check the token= parameter");
       return;
     }
-    Map<String, Link> members = rooms.get(room);
-    if (members == null && rooms.size() >= limits.maxRooms()) {
-      refuse(link, "too-many-rooms", "the relay already serves " + limits.maxRooms() + " rooms");
-      return;
-    }
     String session = frame.get("session");
     boolean resumed = false;
     HeldGoodbye held = heldGoodbyes.remove(List.of(room, name));
@@ -308,6 +303,12 @@ public final class RelayHub implements AutoCloseable {
       } else {
         announceDeparture(held.room(), held.name(), held.goodbye());
       }
+    }
+    // Looked up only now: announcing a departure may have evicted slow readers, even a whole room.
+    Map<String, Link> members = rooms.get(room);
+    if (members == null && rooms.size() >= limits.maxRooms()) {
+      refuse(link, "too-many-rooms", "the relay already serves " + limits.maxRooms() + " rooms");
+      return;
     }
     Link previous = members == null ? null : members.get(name);
     if (previous != null) {

@@ -202,6 +202,22 @@ class RelayHubTest {
   }
 
   @Test
+  void joinStillLandsWhenReleasingAHeldGoodbyeEmptiesTheRoom() {
+    FakeConnection slow = joined("demo", "slow");
+    FakeConnection alice = FakeConnection.open(hub);
+    alice.text(RelayFrames.join("demo", "alice", null, "s1", Payload.of("bye".getBytes())));
+    alice.link.onClosed();
+    slow.queuedBytes = RelayLimits.defaults().maxQueuedBytes();
+
+    FakeConnection newAlice = FakeConnection.open(hub);
+    newAlice.text(RelayFrames.join("demo", "alice", null, "s2", null));
+
+    assertThat(slow.closed()).isTrue();
+    assertThat(only(newAlice).op()).isEqualTo("joined");
+    assertThat(hub.peers("demo")).containsExactly("alice");
+  }
+
+  @Test
   void zeroGoodbyeDelayDeliversAtOnce() {
     hub = hub(RelayLimits.defaults().withGoodbyeDelay(java.time.Duration.ZERO),
         RelayAuthenticator.OPEN);

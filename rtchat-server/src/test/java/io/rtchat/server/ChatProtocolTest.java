@@ -142,7 +142,7 @@ class ChatProtocolTest {
   @Test
   void whoListsAreSortedAndCarryTheRequiredFields() {
     try (WsClient z = WsClient.login(server.uri(), "zz-who"); WsClient a = WsClient.login(server.uri(), "aa-who")) {
-      JsonNode who = z.expectWho(names -> names.contains("aa-who") && names.contains("zz-who"));
+      JsonNode who = z.expectWho(names -> names.contains(a.name) && names.contains("zz-who"));
       List<String> names = WsClient.names(who);
       assertThat(names).isSorted();
       for (JsonNode e : who.path("whoList")) {
@@ -196,7 +196,7 @@ class ChatProtocolTest {
   void blocklistMutesAndBlocksEveryListedName() {
     try (WsClient a = WsClient.login(server.uri(), "listerA"); WsClient b = WsClient.login(server.uri(), "listedB")) {
       a.send(Map.of("action", "blocklist", "usernames", List.of("listedB", "someoneElse")));
-      a.expectWho(names -> names.contains("listerA") && !names.contains("listedB"));
+      a.expectWho(names -> names.contains("listerA") && !names.contains(b.name));
     }
   }
 

@@ -87,6 +87,21 @@ class RobustnessTest {
   }
 
   @Test
+  void hundredsOfRememberedMutesBeforeLoginAreNotLostToTheRateLimit() {
+    try (RtchatServer server = TestServers.start(s -> {
+          s.limits.messagesPerSecond = 2;
+          s.limits.messageBurst = 20;
+        });
+        WsClient c = WsClient.connect(server.uri())) {
+      for (int i = 0; i < 300; i++) {
+        c.send(Map.of("action", "mute", "username", "muted" + i));
+      }
+      c.loginAs("rememberer");
+      assertThat(c.received(n -> n.path("message").asText().contains("too fast"))).isEmpty();
+    }
+  }
+
+  @Test
   void aClientThatNeverReadsIsClosedWhileOthersReceiveEveryMessage() {
     int count = 1500;
     try (RtchatServer server = TestServers.start(s -> {

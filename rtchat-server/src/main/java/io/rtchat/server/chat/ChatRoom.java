@@ -153,6 +153,7 @@ public final class ChatRoom {
       return;
     }
     metrics.messagesIn.increment();
+    // Reserve one token up front (parsing costs too); pre-login list edits get most of it back.
     if (!rateAllows(s)) {
       drain();
       return;
@@ -165,7 +166,23 @@ public final class ChatRoom {
       drain();
       return;
     }
+    refundCheapEdit(s, m);
     handle(s, m);
+  }
+
+  /**
+   * The UI sends one mute/boot per remembered name right after connecting, before login; these
+   * cost a twentieth of a token so that long lists are not lost to the rate limit.
+   */
+  private void refundCheapEdit(Sub s, Message m) {
+    if (s.authenticated || m == null || m.action == null) {
+      return;
+    }
+    switch (m.action) {
+      case "mute", "unmute", "boot", "unboot", "block", "blocklist", "video-invite" ->
+          s.tokens = Math.min(settings.limits.messageBurst, s.tokens + 0.95);
+      default -> { }
+    }
   }
 
   /** One already-parsed message (the /poll transport). */
@@ -178,6 +195,7 @@ public final class ChatRoom {
       drain();
       return;
     }
+    refundCheapEdit(s, m);
     handle(s, m);
   }
 

@@ -112,6 +112,40 @@ class JwtAuthTest {
   }
 
   @Test
+  void aGuestCannotTakeTheNameOfAWebsiteUserEvenAfterTheyLeft() {
+    try (WsClient member = WsClient.connect(lenient.uri())) {
+      member.send(Map.of("action", "login", "jwt", Tokens.valid("member", Map.of())));
+      member.expect("me");
+    }
+    try (WsClient guest = WsClient.login(lenient.uri(), "member")) {
+      assertThat(guest.name).isEqualTo("member 2");
+    }
+  }
+
+  @Test
+  void vipChannelLinesAreNeitherDeliveredNorEchoedToNonVips() {
+    try (RtchatServer vipServer = TestServers.start(s -> {
+          TestServers.jwt(s, false);
+          TestServers.threeChannels(s);
+          s.publicChannels.get(2).echoMessagesOnJoin = 10;
+        });
+        WsClient vip = WsClient.connect(vipServer.uri()); WsClient plain = WsClient.login(vipServer.uri(), "plainJoe")) {
+      vip.send(Map.of("action", "login", "jwt", Tokens.valid("vipper", Map.of("vip", true))));
+      vip.expect("me");
+      vip.send(Map.of("action", "message", "channel", "vip", "message", "velvet rope"));
+      vip.expectMessage("velvet rope");
+      plain.sync();
+      assertThat(plain.received(n -> n.toString().contains("velvet rope"))).isEmpty();
+      try (WsClient late = WsClient.connect(vipServer.uri()); WsClient lateVip = WsClient.connect(vipServer.uri())) {
+        late.send(Map.of("action", "login", "username", "latePlain"));
+        assertThat(late.expect("echo").toString()).doesNotContain("velvet rope");
+        lateVip.send(Map.of("action", "login", "jwt", Tokens.valid("lateVip", Map.of("vip", true))));
+        assertThat(lateVip.expect("echo").toString()).contains("velvet rope");
+      }
+    }
+  }
+
+  @Test
   void tokensAreIgnoredWhenJwtIsDisabledSoNobodyCanForgeOp() {
     try (RtchatServer off = TestServers.start(s -> { }); WsClient c = WsClient.connect(off.uri())) {
       c.send(Map.of("action", "login", "username", "forger", "jwt", Tokens.algNone("admin")));

@@ -3,6 +3,9 @@ package io.rtchat.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+import io.rtchat.server.KeyDirectoryExtension;
+import io.rtchat.server.ServerExtension;
 import io.rtchat.cli.bench.BenchCommand;
 import io.rtchat.cli.keys.KeysCommand;
 import io.rtchat.cli.peer.PeerCommand;
@@ -42,9 +45,13 @@ public final class CliModule extends AbstractModule {
     bind(KeysCommand.ListPeers.class);
     bind(KeysCommand.Register.class);
 
-    // The /signal WebSocket relay that `rtchat server` mounts on its Jetty server.
+    // What `rtchat server` mounts on its Jetty server besides the chat: the /signal WebSocket
+    // relay and rtchat-identity's key directory at /api/keys.
     bind(RelayLimits.class).toInstance(RelayLimits.defaults());
     bind(SignalRelayExtension.class);
+    Multibinder<ServerExtension> extensions = Multibinder.newSetBinder(binder(), ServerExtension.class);
+    extensions.addBinding().to(SignalRelayExtension.class);
+    extensions.addBinding().toProvider(KeyDirectoryExtension::new);
   }
 
   @Provides

@@ -37,7 +37,7 @@ class ServerCommandIT {
   }
 
   @Test
-  void peersChatThroughTheServersSignalRelay() throws Exception {
+  void peersChatThroughTheServersSignalRelayAndKeysRegisterInItsDirectory() throws Exception {
     RtchatProcess server = start("server", "server", "--port", "0", "--broker-port", "0",
         "--broker-ws-port", "0");
     Matcher listening = LISTENING.matcher(
@@ -61,9 +61,27 @@ class ServerCommandIT {
     bob.closeStdin();
     assertThat(bob.awaitExit(seconds(20))).isZero();
 
+    // The server's key directory (/api/keys): register a key, then trust it by fingerprint.
+    String http = listening.group(1);
+    Path key = dir.resolve("carol.key");
+    String fingerprint = run("init", "keys", "init", "--identity", key.toString()).get(0);
+    assertThat(run("register", "keys", "register", "--server", http, "--identity", key.toString(),
+        "--name", "carol").get(0)).contains(fingerprint);
+    Path known = dir.resolve("known_peers");
+    assertThat(run("trust", "keys", "trust", "carol", fingerprint, "--server", http,
+        "--known-peers", known.toString()).get(0)).contains(fingerprint);
+    assertThat(run("list", "keys", "list", "--known-peers", known.toString()))
+        .containsExactly("carol ed25519 " + fingerprint);
+
     server.terminate();
     server.awaitExit(seconds(20));
     assertThat(server.stdoutLines()).hasSize(1);
+  }
+
+  private List<String> run(String label, String... args) throws Exception {
+    RtchatProcess process = start(label, args);
+    assertThat(process.awaitExit(seconds(60))).as(label + ": " + process.stderrText()).isZero();
+    return process.stdoutLines();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.rtchat.cli.server;
 import io.rtchat.cli.Console;
 import io.rtchat.cli.Errors;
 import io.rtchat.server.RtchatServer;
+import io.rtchat.server.ServerExtension;
 import io.rtchat.server.config.Settings;
 import io.rtchat.server.config.SettingsException;
 import io.rtchat.server.config.SettingsLoader;
@@ -11,6 +12,11 @@ import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -49,12 +55,29 @@ public final class ServerCommand implements Callable<Integer> {
   URI backplane;
 
   private final Console console;
-  private final Provider<SignalRelayExtension> relay;
+  private final Provider<Set<ServerExtension>> extensions;
 
   @Inject
-  public ServerCommand(Console console, Provider<SignalRelayExtension> relay) {
+  public ServerCommand(Console console, Provider<Set<ServerExtension>> extensions) {
     this.console = console;
-    this.relay = relay;
+    this.extensions = extensions;
+  }
+
+  /**
+   * The extensions bound in the CLI's Guice module, plus any other that a module on the class path
+   * registers for rtchat-server's own main ({@code META-INF/services}), so that {@code rtchat
+   * server} mounts at least what {@code java -jar rtchat-server.jar} does.
+   */
+  private List<ServerExtension> extensions() {
+    List<ServerExtension> all = new ArrayList<>(extensions.get());
+    Set<Class<?>> bound = new HashSet<>();
+    all.forEach(e -> bound.add(e.getClass()));
+    for (ServerExtension e : ServiceLoader.load(ServerExtension.class)) {
+      if (bound.add(e.getClass())) {
+        all.add(e);
+      }
+    }
+    return all;
   }
 
   @Override
@@ -75,8 +98,10 @@ public final class ServerCommand implements Callable<Integer> {
       if (!noBroker) {
         broker = EmbeddedBroker.start(host, brokerPort, brokerWsPort);
       }
-      server = RtchatServer.builder().settings(settings).settingsFile(config).host(host).port(port)
-          .extension(relay.get()).build();
+      RtchatServer.Builder builder = RtchatServer.builder().settings(settings).settingsFile(config)
+          .host(host).port(port);
+      extensions().forEach(builder::extension);
+      server = builder.build();
       RtchatServer running = server;
       EmbeddedBroker runningBroker = broker;
       Thread hook = new Thread(() -> stop(running, runningBroker, stopped), "rtchat-server-sigterm");

@@ -44,6 +44,20 @@ final class MosquittoBroker implements TestBroker {
           + "Run the test command of rtchat-signal-mqtt/README.md (./run-tests, which installs "
           + "it) or apt-get install -y mosquitto.");
     }
+    // The port was free a moment ago; if someone took it meanwhile, try another.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(listenerOptions);
+      } catch (IllegalStateException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static MosquittoBroker startOnce(
+      java.util.function.Function<Path, java.util.List<String>> listenerOptions) {
     try {
       Path dir = Files.createTempDirectory("rtchat-mosquitto-");
       int port = TestPorts.freeNonEphemeralPort(); // restarted on it: see TestPorts
@@ -55,7 +69,12 @@ final class MosquittoBroker implements TestBroker {
           "log_dest stderr", "log_type error", "log_type warning", ""));
       Files.writeString(config, String.join("\n", lines));
       MosquittoBroker broker = new MosquittoBroker(dir, config, port);
-      broker.launch();
+      try {
+        broker.launch();
+      } catch (IllegalStateException e) {
+        broker.close();
+        throw e;
+      }
       return broker;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

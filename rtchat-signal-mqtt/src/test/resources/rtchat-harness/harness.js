@@ -340,6 +340,10 @@
   // ---- driven by the tests ----
   H.sendChat = (peer, text) => conns[peer].channels.chat.send(JSON.stringify(text));
   H.ask = (peer, questionTopic, content, done) => ask(peer, questionTopic, content).then(done);
+  H.askWithin = (peer, questionTopic, content, millis, done) => Promise.race([
+    ask(peer, questionTopic, content),
+    new Promise((resolve) => setTimeout(() => resolve('no answer'), millis)),
+  ]).then(done);
   H.ping = (peer) => conns[peer].channels.ping.send(JSON.stringify('ping'));
   H.call = (peer) => conns[peer].channels.streamoffer.send(JSON.stringify(
     { offer: { type: 'offer', sdp: 'v=0\r\n' }, streamInfo: { video: true, audio: true } }));

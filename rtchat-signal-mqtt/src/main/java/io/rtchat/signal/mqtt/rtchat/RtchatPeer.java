@@ -82,7 +82,7 @@ final class RtchatPeer implements DialectPeer {
   private final Map<String, String> advertisedKeys = new HashMap<>();
   private final Map<String, List<JsonNode>> earlyCandidates = new HashMap<>();
   private final Map<String, Long> lastAttempt = new HashMap<>();
-  private final Set<String> deciding = new LinkedHashSet<>();
+  private final Map<String, CompletableFuture<Boolean>> decisions = new HashMap<>();
   private final Set<String> refused = new LinkedHashSet<>();
   private final AtomicInteger questionCounter = new AtomicInteger();
   private final AtomicLong compressedReceived = new AtomicLong();
@@ -507,33 +507,43 @@ final class RtchatPeer implements DialectPeer {
     link.renamed(newName);
   }
 
-  /** Asks the connection policy; runs {@code connect} on the control thread if accepted. */
+  /**
+   * Asks the connection policy; runs {@code connect} on the control thread if accepted. While a
+   * decision about a peer is pending (a human may be asked), later requests wait for the same one:
+   * an offer arriving right after the announcement that triggered the question is not lost.
+   */
   private void decide(String peerName, Runnable connect) {
-    if (refused.contains(peerName) || !deciding.add(peerName)) {
+    if (refused.contains(peerName)) {
       return;
     }
-    CompletableFuture<Boolean> decision;
-    try {
-      decision = policy.decide(new ConnectionRequest(peerName, options.room())).toCompletableFuture();
-    } catch (RuntimeException e) {
-      decision = CompletableFuture.failedFuture(e);
+    CompletableFuture<Boolean> decision = decisions.get(peerName);
+    if (decision == null) {
+      try {
+        decision = policy.decide(new ConnectionRequest(peerName, options.room()))
+            .toCompletableFuture();
+      } catch (RuntimeException e) {
+        decision = CompletableFuture.failedFuture(e);
+      }
+      CompletableFuture<Boolean> asked = decision;
+      decisions.put(peerName, asked);
+      asked.whenComplete((accepted, error) -> submit(() -> {
+        decisions.remove(peerName, asked);
+        if (closed || (error == null && Boolean.TRUE.equals(accepted))) {
+          return;
+        }
+        if (refused.size() >= MAX_REFUSALS_REMEMBERED) {
+          refused.remove(refused.iterator().next());
+        }
+        refused.add(peerName);
+        String reason = error == null ? "refused by connection policy"
+            : "connection policy failed: " + error.getMessage();
+        emit(l -> l.onRejected(peerName, reason));
+      }));
     }
     decision.whenComplete((accepted, error) -> submit(() -> {
-      deciding.remove(peerName);
-      if (closed) {
-        return;
-      }
-      if (error == null && Boolean.TRUE.equals(accepted)) {
+      if (!closed && error == null && Boolean.TRUE.equals(accepted)) {
         connect.run();
-        return;
       }
-      if (refused.size() >= MAX_REFUSALS_REMEMBERED) {
-        refused.remove(refused.iterator().next());
-      }
-      refused.add(peerName);
-      String reason = error == null ? "refused by connection policy"
-          : "connection policy failed: " + error.getMessage();
-      emit(l -> l.onRejected(peerName, reason));
     }));
   }
 

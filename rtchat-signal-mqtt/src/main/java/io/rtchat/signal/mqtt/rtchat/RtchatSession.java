@@ -73,6 +73,7 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
   private final Set<String> openChannels = new HashSet<>();
   private final List<String> heldLocalCandidates = new ArrayList<>();
   private final Queue<Message> heldMessages = new ArrayDeque<>();
+  private final Queue<JsonNode> heldQuestions = new ArrayDeque<>();
   private volatile String remoteName;
   private volatile Phase phase = Phase.NEGOTIATING;
   private volatile RtcConnection rtc;
@@ -336,6 +337,9 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
             Message message = heldMessages.poll();
             peer.emit(l -> l.onMessage(this, message));
           }
+          while (!heldQuestions.isEmpty()) {
+            onQuestion(heldQuestions.poll());
+          }
         }, peer.control());
   }
 
@@ -413,7 +417,10 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
       return;
     }
     if (phase != Phase.OPEN) {
-      log.debug("ignored question {} of unverified {}", topic, remoteName);
+      // Not verified yet (the page may validate us first): answer once it proved its key.
+      if (heldQuestions.size() < MAX_HELD_MESSAGES) {
+        heldQuestions.add(frame);
+      }
       return;
     }
     QuestionHandler handler = peer.handler(topic);

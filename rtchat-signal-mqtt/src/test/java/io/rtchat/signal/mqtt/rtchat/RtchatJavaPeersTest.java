@@ -135,4 +135,24 @@ class RtchatJavaPeersTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void aRefusingPolicyKeepsPeersApartAndSaysSoOnce() throws Exception {
+    EmbeddedBroker broker = EmbeddedBroker.start(0, 0);
+    closeables.add(broker);
+    URI uri = URI.create("mqtt://127.0.0.1:" + broker.port() + "/refusals");
+    EventRecorder picky = new EventRecorder();
+    Peer pickyPeer = Peer.builder().name("picky").dialect("rtchat").signaling(uri).listener(picky)
+        .connectionPolicy(io.rtchat.core.ConnectionPolicy.rejectAll()).build();
+    closeables.add(pickyPeer);
+    EventRecorder other = new EventRecorder();
+    Peer otherPeer = peer("other", uri, other);
+    pickyPeer.join().get(10, TimeUnit.SECONDS);
+    otherPeer.join().get(10, TimeUnit.SECONDS);
+    picky.awaitEvent("rejected", "other");
+    Thread.sleep(3_500); // a few more announcements from "other"
+    assertThat(picky.count(e -> e.kind().equals("rejected"))).isEqualTo(1);
+    assertThat(picky.has("connected", "other")).isFalse();
+    assertThat(other.has("connected", "picky")).isFalse();
+  }
 }

@@ -198,6 +198,30 @@ class PeerCommandIT {
   }
 
   @Test
+  void acceptNoneRejectsAndAcceptKnownNeedsAList() throws Exception {
+    RtchatProcess alice = peer("alice");
+    RtchatProcess bob = peer("bob", "--accept", "none");
+    JsonNode rejected = bob.awaitEvent("rejected", seconds(60), e -> e.path("peer").asText().equals("alice"));
+    assertThat(rejected.path("reason").asText()).isNotBlank();
+    assertThat(alice.stdoutLines()).noneMatch(line -> line.contains("\"connected\""));
+    bob.send("/quit");
+    assertThat(bob.awaitExit(seconds(20))).isZero();
+
+    RtchatProcess carol = peer("carol", "--accept", "known");
+    assertThat(carol.awaitExit(seconds(30))).isEqualTo(2);
+    assertThat(carol.stderrText()).contains("--known-peers");
+  }
+
+  @Test
+  void peersWithTheSameRoomPasswordConnect() throws Exception {
+    RtchatProcess alice = peer("alice", "--password", "correct horse");
+    RtchatProcess bob = peer("bob", "--password", "correct horse");
+    awaitConnected(alice, "alice", bob, "bob");
+    alice.send("sealed signaling");
+    bob.awaitEvent("message", seconds(10), e -> e.path("text").asText().equals("sealed signaling"));
+  }
+
+  @Test
   void unknownSchemeIsAUsageErrorListingTheAvailableSchemes() throws Exception {
     RtchatProcess p = RtchatProcess.start("scheme", dir.resolve("scheme"),
         "peer", "--name", "alice", "--signal", "carrier-pigeon://coop/lobby");

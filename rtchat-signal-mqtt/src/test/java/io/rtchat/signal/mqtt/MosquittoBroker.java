@@ -21,16 +21,26 @@ final class MosquittoBroker implements TestBroker {
   private final Path dir;
   private final Path config;
   private final int port;
+  private final int webSocketPort;
   private Process process;
 
-  private MosquittoBroker(Path dir, Path config, int port) {
+  private MosquittoBroker(Path dir, Path config, int port, int webSocketPort) {
     this.dir = dir;
     this.config = config;
     this.port = port;
+    this.webSocketPort = webSocketPort;
   }
 
   static MosquittoBroker start() {
     return start(dir -> java.util.List.of());
+  }
+
+  /**
+   * Also with an MQTT-over-WebSocket listener. (Mosquitto 2.0.11 refuses to start with a WebSocket
+   * listener alone, "Unable to start any listening sockets"; next to a TCP listener it works.)
+   */
+  static MosquittoBroker startWithWebSocket() {
+    return start(dir -> java.util.List.of(), true);
   }
 
   /**
@@ -39,6 +49,12 @@ final class MosquittoBroker implements TestBroker {
    */
   static MosquittoBroker start(
       java.util.function.Function<Path, java.util.List<String>> listenerOptions) {
+    return start(listenerOptions, false);
+  }
+
+  private static MosquittoBroker start(
+      java.util.function.Function<Path, java.util.List<String>> listenerOptions,
+      boolean webSocket) {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: these tests need a real Mosquitto. "
           + "Run the test command of rtchat-signal-mqtt/README.md (./run-tests, which installs "
@@ -47,7 +63,7 @@ final class MosquittoBroker implements TestBroker {
     // The port was free a moment ago; if someone took it meanwhile, try another.
     for (int attempt = 1; ; attempt++) {
       try {
-        return startOnce(listenerOptions);
+        return startOnce(listenerOptions, webSocket);
       } catch (IllegalStateException e) {
         if (attempt == 3) {
           throw e;
@@ -57,7 +73,8 @@ final class MosquittoBroker implements TestBroker {
   }
 
   private static MosquittoBroker startOnce(
-      java.util.function.Function<Path, java.util.List<String>> listenerOptions) {
+      java.util.function.Function<Path, java.util.List<String>> listenerOptions,
+      boolean webSocket) {
     try {
       Path dir = Files.createTempDirectory("rtchat-mosquitto-");
       int port = TestPorts.freeNonEphemeralPort(); // restarted on it: see TestPorts
@@ -65,10 +82,18 @@ final class MosquittoBroker implements TestBroker {
       java.util.List<String> lines = new java.util.ArrayList<>();
       lines.add("listener " + port + " 127.0.0.1");
       lines.addAll(listenerOptions.apply(dir));
+      int webSocketPort = 0;
+      if (webSocket) {
+        do {
+          webSocketPort = TestPorts.freeNonEphemeralPort();
+        } while (webSocketPort == port);
+        lines.add("listener " + webSocketPort + " 127.0.0.1");
+        lines.add("protocol websockets");
+      }
       lines.addAll(java.util.List.of("allow_anonymous true", "persistence false",
           "log_dest stderr", "log_type error", "log_type warning", ""));
       Files.writeString(config, String.join("\n", lines));
-      MosquittoBroker broker = new MosquittoBroker(dir, config, port);
+      MosquittoBroker broker = new MosquittoBroker(dir, config, port, webSocketPort);
       try {
         broker.launch();
       } catch (IllegalStateException e) {
@@ -88,7 +113,7 @@ final class MosquittoBroker implements TestBroker {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
           .start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!accepts()) {
+      while (!accepts(port) || (webSocketPort != 0 && !accepts(webSocketPort))) {
         if (!process.isAlive()) {
           throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": "
               + Files.readString(dir.resolve("mosquitto.log")));
@@ -106,7 +131,7 @@ final class MosquittoBroker implements TestBroker {
     }
   }
 
-  private boolean accepts() {
+  private static boolean accepts(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
       return true;
@@ -123,6 +148,10 @@ final class MosquittoBroker implements TestBroker {
   @Override
   public int port() {
     return port;
+  }
+
+  int webSocketPort() {
+    return webSocketPort;
   }
 
   @Override

@@ -14,7 +14,7 @@
 
   const H = window.H = {
     name, ready: false, events: [], chats: [], validated: {}, failed: {}, roles: {},
-    fromOthers: [], compressedSent: 0, plainSent: [], pongs: 0, questions: [],
+    fromOthers: [], candidatesSent: [], compressedSent: 0, plainSent: [], pongs: 0, questions: [],
   };
   const log = (kind, peer, detail) => H.events.push({ kind, peer, detail: detail === undefined ? null : detail });
 
@@ -153,7 +153,10 @@
     const c = { pc, channels: {}, open: new Set(), connected: false, closed: false, initiator, candidates: [] };
     conns[from] = c;
     H.roles[from] = initiator ? 'offerer' : 'answerer';
-    pc.onicecandidate = (e) => publish('RTCIceCandidate', e.candidate ? e.candidate.toJSON() : null);
+    pc.onicecandidate = (e) => {
+      if (e.candidate) H.candidatesSent.push(e.candidate.candidate);
+      publish('RTCIceCandidate', e.candidate ? e.candidate.toJSON() : null);
+    };
     pc.onconnectionstatechange = () => {
       if (['failed', 'closed', 'disconnected'].includes(pc.connectionState) && conns[from] === c) {
         closeConn(from, 'ice ' + pc.connectionState);

@@ -69,6 +69,14 @@ final class BrowserHarness implements AutoCloseable {
   }
 
   static BrowserHarness start() throws IOException, InterruptedException {
+    return start(false);
+  }
+
+  /**
+   * Starts the browser; with {@code mdnsHostCandidates} Chromium hides its host addresses behind
+   * {@code <uuid>.local} names as it does for ordinary pages.
+   */
+  static BrowserHarness start(boolean mdnsHostCandidates) throws IOException, InterruptedException {
     installNpmPackages();
     HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     Map<String, byte[]> files = Map.of(
@@ -97,10 +105,14 @@ final class BrowserHarness implements AutoCloseable {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--use-fake-ui-for-media-stream",
-        "--disable-features=WebRtcHideLocalIpsWithMdns", "--disable-background-networking",
+        "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run",
         "--user-data-dir=" + profile);
+    if (!mdnsHostCandidates) {
+      // Raw host addresses: media permission (granted by the fake UI) and no mDNS hiding.
+      options.addArguments("--use-fake-ui-for-media-stream",
+          "--disable-features=WebRtcHideLocalIpsWithMdns");
+    }
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(DRIVER.toString()))
         .usingAnyFreePort()

@@ -71,6 +71,7 @@ class PeerRelayRestartTest {
     bob.session("alice").orElseThrow().send("after the restart");
     aliceEvents.awaitEvent("message", "bob", "after the restart");
 
+    await().atMost(WAIT).until(() -> alice.session("carol").isPresent());
     assertThat(aliceEvents.has("disconnected", "bob")).isFalse();
     assertThat(bobEvents.has("disconnected", "alice")).isFalse();
     assertThat(alice.session("carol").orElseThrow().signalingBytes())

@@ -96,7 +96,7 @@ public final class SignalRelayExtension implements ServerExtension {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
       synchronized (this) {
         closed = true;
         queue.clear();
@@ -106,6 +106,7 @@ public final class SignalRelayExtension implements ServerExtension {
       if (l != null) {
         l.onClosed();
       }
+      callback.succeed();
     }
 
     @Override

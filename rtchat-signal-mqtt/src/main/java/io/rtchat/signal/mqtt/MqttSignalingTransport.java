@@ -485,12 +485,33 @@ public final class MqttSignalingTransport implements SignalingTransport {
       if (t instanceof UnknownHostException) {
         return " (unknown host)";
       }
+      if (isAuthRefusal(t)) {
+        return " (check the username and password options)";
+      }
       if (t instanceof javax.net.ssl.SSLHandshakeException) {
         return " (TLS handshake failed: is the broker's certificate trusted by this JVM, and is"
             + " this a TLS port?)";
       }
     }
     return "";
+  }
+
+  private static boolean isAuthRefusal(Throwable t) {
+    if (t instanceof Mqtt5ConnAckException ack) {
+      var code = ack.getMqttMessage().getReasonCode();
+      return code == com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode
+              .NOT_AUTHORIZED
+          || code == com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode
+              .BAD_USER_NAME_OR_PASSWORD;
+    }
+    if (t instanceof com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException ack) {
+      var code = ack.getMqttMessage().getReturnCode();
+      return code == com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode
+              .NOT_AUTHORIZED
+          || code == com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode
+              .BAD_USER_NAME_OR_PASSWORD;
+    }
+    return false;
   }
 
   static String describe(Throwable cause) {

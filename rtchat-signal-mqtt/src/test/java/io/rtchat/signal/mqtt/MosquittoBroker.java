@@ -90,7 +90,10 @@ final class MosquittoBroker implements TestBroker {
         lines.add("listener " + webSocketPort + " 127.0.0.1");
         lines.add("protocol websockets");
       }
-      lines.addAll(java.util.List.of("allow_anonymous true", "persistence false",
+      if (lines.stream().noneMatch(line -> line.startsWith("allow_anonymous"))) {
+        lines.add("allow_anonymous true");
+      }
+      lines.addAll(java.util.List.of("persistence false",
           "log_dest stderr", "log_type error", "log_type warning", ""));
       Files.writeString(config, String.join("\n", lines));
       MosquittoBroker broker = new MosquittoBroker(dir, config, port, webSocketPort);

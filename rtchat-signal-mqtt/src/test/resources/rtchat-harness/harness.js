@@ -125,7 +125,9 @@
     announceTimers.forEach(clearTimeout);
     const connected = () => Object.values(conns).some((c) => c.connected && !c.closed);
     const announce = () => publish('connect', { publicKeyString: keys.publicKeyString });
-    announceTimers = [setTimeout(announce, 500)];
+    // eagerOfferTo: offer right after the first announcement, to make offers cross (glare).
+    const eager = params.get('eagerOfferTo');
+    announceTimers = [setTimeout(() => { announce(); if (eager) offer(eager); }, 500)];
     for (const at of [3000, 6000, 9000, 12000, 15000]) {
       announceTimers.push(setTimeout(() => { if (!connected()) announce(); }, at));
     }

@@ -67,6 +67,9 @@ final class RtchatPeer implements DialectPeer {
   static final long RECONNECT_MAX_MILLIS = 5_000;
   static final int MAX_EARLY_CANDIDATES = 64;
   static final int MAX_REFUSALS_REMEMBERED = 1024;
+  static final int MAX_WAITING_ACTIONS = 16;
+  /** A peer that failed to prove its key is not connected again before this (or its unload). */
+  static final long FAILED_PROOF_COOLDOWN_MILLIS = 60_000;
 
   private final String name;
   private final RtchatOptions options;
@@ -82,7 +85,8 @@ final class RtchatPeer implements DialectPeer {
   private final Map<String, String> advertisedKeys = new HashMap<>();
   private final Map<String, List<JsonNode>> earlyCandidates = new HashMap<>();
   private final Map<String, Long> lastAttempt = new HashMap<>();
-  private final Map<String, CompletableFuture<Boolean>> decisions = new HashMap<>();
+  private final Map<String, List<Runnable>> awaitingDecision = new HashMap<>();
+  private final Map<String, Long> failedProofs = new HashMap<>();
   private final Set<String> refused = new LinkedHashSet<>();
   private final AtomicInteger questionCounter = new AtomicInteger();
   private final AtomicLong compressedReceived = new AtomicLong();
@@ -484,6 +488,7 @@ final class RtchatPeer implements DialectPeer {
     advertisedKeys.remove(from);
     earlyCandidates.remove(from);
     refused.remove(from);
+    failedProofs.remove(from);
   }
 
   private void onNameChange(String from, JsonNode data) {
@@ -509,41 +514,53 @@ final class RtchatPeer implements DialectPeer {
 
   /**
    * Asks the connection policy; runs {@code connect} on the control thread if accepted. While a
-   * decision about a peer is pending (a human may be asked), later requests wait for the same one:
-   * an offer arriving right after the announcement that triggered the question is not lost.
+   * decision about a peer is pending (a human may be asked), later requests wait for the same one
+   * and run after it in arrival order: an offer that comes right after the announcement that
+   * triggered the question is neither lost nor handled before that announcement.
    */
   private void decide(String peerName, Runnable connect) {
     if (refused.contains(peerName)) {
       return;
     }
-    CompletableFuture<Boolean> decision = decisions.get(peerName);
-    if (decision == null) {
-      try {
-        decision = policy.decide(new ConnectionRequest(peerName, options.room()))
-            .toCompletableFuture();
-      } catch (RuntimeException e) {
-        decision = CompletableFuture.failedFuture(e);
+    Long until = failedProofs.get(peerName);
+    if (until != null) {
+      if (System.nanoTime() - until < 0) {
+        return;
       }
-      CompletableFuture<Boolean> asked = decision;
-      decisions.put(peerName, asked);
-      asked.whenComplete((accepted, error) -> submit(() -> {
-        decisions.remove(peerName, asked);
-        if (closed || (error == null && Boolean.TRUE.equals(accepted))) {
-          return;
-        }
-        if (refused.size() >= MAX_REFUSALS_REMEMBERED) {
-          refused.remove(refused.iterator().next());
-        }
-        refused.add(peerName);
-        String reason = error == null ? "refused by connection policy"
-            : "connection policy failed: " + error.getMessage();
-        emit(l -> l.onRejected(peerName, reason));
-      }));
+      failedProofs.remove(peerName);
+    }
+    List<Runnable> waiting = awaitingDecision.get(peerName);
+    if (waiting != null) {
+      if (waiting.size() < MAX_WAITING_ACTIONS) {
+        waiting.add(connect);
+      }
+      return;
+    }
+    List<Runnable> actions = new ArrayList<>();
+    actions.add(connect);
+    awaitingDecision.put(peerName, actions);
+    CompletableFuture<Boolean> decision;
+    try {
+      decision = policy.decide(new ConnectionRequest(peerName, options.room())).toCompletableFuture();
+    } catch (RuntimeException e) {
+      decision = CompletableFuture.failedFuture(e);
     }
     decision.whenComplete((accepted, error) -> submit(() -> {
-      if (!closed && error == null && Boolean.TRUE.equals(accepted)) {
-        connect.run();
+      awaitingDecision.remove(peerName, actions);
+      if (closed) {
+        return;
       }
+      if (error == null && Boolean.TRUE.equals(accepted)) {
+        actions.forEach(Runnable::run);
+        return;
+      }
+      if (refused.size() >= MAX_REFUSALS_REMEMBERED) {
+        refused.remove(refused.iterator().next());
+      }
+      refused.add(peerName);
+      String reason = error == null ? "refused by connection policy"
+          : "connection policy failed: " + error.getMessage();
+      emit(l -> l.onRejected(peerName, reason));
     }));
   }
 
@@ -596,6 +613,15 @@ final class RtchatPeer implements DialectPeer {
 
   void removed(RtchatSession link) {
     links.remove(link.remoteName(), link);
+  }
+
+  /** Called on the control thread when a peer failed to prove its key. */
+  void proofFailed(String peerName) {
+    if (failedProofs.size() >= MAX_REFUSALS_REMEMBERED) {
+      failedProofs.remove(failedProofs.keySet().iterator().next());
+    }
+    failedProofs.put(peerName,
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAILED_PROOF_COOLDOWN_MILLIS));
   }
 
   /** Payloads received LZ-compressed so far (for tests). */

@@ -324,6 +324,7 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
           if (failure != null) {
             log.warn("{} failed to prove its RTChat key: {}", name, failure);
             proofFailed = true;
+            peer.proofFailed(name);
             close(failure);
             return;
           }

@@ -161,9 +161,13 @@ final class BrowserHarness implements AutoCloseable {
 
   /** Opens the harness page as {@code name} in {@code room}. */
   void open(String name, String room, String webSocketUrl, boolean fresh) {
+    open(name, room, webSocketUrl, fresh ? "&fresh=1" : "");
+  }
+
+  /** Opens the harness page with extra query parameters ({@code &key=value...}). */
+  void open(String name, String room, String webSocketUrl, String extraQuery) {
     driver.get("http://127.0.0.1:" + http.getAddress().getPort() + "/index.html?name="
-        + encode(name) + "&room=" + encode(room) + "&ws=" + encode(webSocketUrl)
-        + (fresh ? "&fresh=1" : ""));
+        + encode(name) + "&room=" + encode(room) + "&ws=" + encode(webSocketUrl) + extraQuery);
   }
 
   void blank() {

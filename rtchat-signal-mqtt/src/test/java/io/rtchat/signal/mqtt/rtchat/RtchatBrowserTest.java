@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -234,6 +235,9 @@ class RtchatBrowserTest {
     assertThat(events.has("connected", "Erin")).isFalse();
     assertThat(java.session("Erin")).isEmpty();
     await().atMost(WAIT).until(() -> browser.hasEvent("closed", "Fay"));
+    // No retry loop: the page keeps announcing and offering, but a failed proof holds it off.
+    Thread.sleep(4_000);
+    assertThat(events.count(e -> e.kind().equals("rejected"))).isEqualTo(1);
     // The pinned key stays: a failed proof never replaces trust.
     assertThat(RtchatKeyStore.file(known).get("Erin")).contains(otherKey);
   }
@@ -254,5 +258,28 @@ class RtchatBrowserTest {
     browser.eval("H.sendChat('Hal', 'still me')");
     events.awaitEvent("message", "Gwen", "still me");
     assertThat(events.count(e -> e.kind().equals("connected"))).isEqualTo(1);
+  }
+
+  @Test
+  void whenOffersCrossJavaKeepsItsOwnAndThePageGivesWay() {
+    String room = room();
+    // "adam" < "Zed": Java initiates. Its policy takes 300 ms, so the page's eager offer arrives
+    // while Java is about to offer too: Java must ignore it and the page must answer Java's.
+    Peer java = Peer.builder().name("adam").dialect("rtchat")
+        .signaling(URI.create("mqtt://127.0.0.1:" + broker.port() + "/" + room))
+        .connectionPolicy(request -> CompletableFuture.supplyAsync(() -> true,
+            CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)))
+        .listener(events).build();
+    peers.add(java);
+    java.join().join();
+    long start = System.nanoTime();
+    browser.open("Zed", room, ws(), "&fresh=1&eagerOfferTo=adam");
+    events.awaitEvent("connected", "Zed");
+    // Well before the page's 10-15 s recovery from a stalled glare.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+    assertThat(((RtchatSession) java.session("Zed").orElseThrow()).isOfferer()).isTrue();
+    assertThat(browser.eval("H.roles['adam']")).isEqualTo("answerer");
+    browser.eval("H.sendChat('adam', 'after the glare')");
+    events.awaitEvent("message", "Zed", "after the glare");
   }
 }

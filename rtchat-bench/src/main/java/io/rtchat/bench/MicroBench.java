@@ -28,7 +28,7 @@ final class MicroBench {
 
   void run() throws Exception {
     boolean quick = options.quick();
-    long iterationMillis = Math.max(100, Math.round((quick ? 300 : 1000) * options.scale()));
+    long iterationMillis = Math.max(100, Math.round((quick ? 250 : 1000) * options.scale()));
     Options jmh = new OptionsBuilder()
         .include(MicroBenchmarks.class.getName() + "\\..*")
         .warmupIterations(quick ? 1 : 3)

@@ -17,8 +17,19 @@ public final class ServerHost {
 
   private ServerHost() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      serve(args);
+    } catch (Throwable t) {
+      // Jetty's threads would keep a broken host alive; the parent sees end of output instead.
+      t.printStackTrace();
+      Runtime.getRuntime().halt(1);
+    }
+  }
+
+  private static void serve(String[] args) throws Exception {
     PrintStream out = System.out;
+    Sys.usedHeap(); // loaded now: the classes directory may be rebuilt while the host runs
     int port;
     if (args.length == 1 && args[0].equals("rtchat")) {
       RtchatServer chat = RtchatServer.builder().settings(benchSettings()).host("127.0.0.1").port(0)

@@ -222,6 +222,27 @@ class PeerCommandIT {
   }
 
   @Test
+  void withoutJsonEventsAreHumanReadableLines() throws Exception {
+    RtchatProcess alice = RtchatProcess.start("alice-human", dir.resolve("alice-human"), "peer",
+        "--name", "alice", "--signal", "mqtt://127.0.0.1:" + broker.port() + "/" + room);
+    processes.add(alice);
+    RtchatProcess bob = peer("bob");
+    alice.awaitLine("joined line", seconds(60), line -> line.startsWith("* joined room " + room + " as alice"));
+    alice.awaitLine("connected line", seconds(60), line -> line.startsWith("* bob connected"));
+    bob.awaitEvent("connected", seconds(30), e -> e.path("peer").asText().equals("alice"));
+    bob.send("hello human");
+    alice.awaitLine("message line", seconds(10), line -> line.equals("<bob> hello human"));
+    alice.send("/ask bob echo hi");
+    alice.awaitLine("answer line", seconds(10), line -> line.startsWith("= bob answered echo: hi ("));
+    alice.send("/nonsense");
+    alice.awaitLine("error line", seconds(10), line -> line.startsWith("! error: unknown command /nonsense"));
+    alice.closeStdin();
+    assertThat(alice.awaitExit(seconds(20))).isZero();
+    assertThat(alice.stdoutLines()).allMatch(line -> line.startsWith("* ") || line.startsWith("<")
+        || line.startsWith("= ") || line.startsWith("! ") || line.startsWith("  "));
+  }
+
+  @Test
   void unknownSchemeIsAUsageErrorListingTheAvailableSchemes() throws Exception {
     RtchatProcess p = RtchatProcess.start("scheme", dir.resolve("scheme"),
         "peer", "--name", "alice", "--signal", "carrier-pigeon://coop/lobby");

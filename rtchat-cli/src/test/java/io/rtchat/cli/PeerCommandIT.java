@@ -147,16 +147,18 @@ class PeerCommandIT {
 
     Path small = dir.resolve("harmless.txt");
     Files.writeString(small, "not what it claims to be");
-    alice.send("/send bob " + small.toAbsolutePath() + " ../../x");
-    JsonNode warning = bob.awaitEvent("warning", seconds(30), e -> e.path("offered").asText().equals("../../x"));
+    String escape = "escaped-" + UUID.randomUUID();
+    alice.send("/send bob " + small.toAbsolutePath() + " ../../" + escape);
+    JsonNode warning = bob.awaitEvent("warning", seconds(30),
+        e -> e.path("offered").asText().equals("../../" + escape));
     JsonNode hostile = bob.awaitEvent("file", seconds(30), e -> e.path("bytes").asLong() == 24);
     Path inbox = dir.resolve("bob-inbox").toAbsolutePath();
     Path landed = Path.of(hostile.path("path").asText());
     assertThat(landed.getParent()).isEqualTo(inbox);
     assertThat(Path.of(warning.path("path").asText())).isEqualTo(landed);
     assertThat(Files.readString(landed)).isEqualTo("not what it claims to be");
-    assertThat(dir.getParent().resolve("x")).doesNotExist();
-    assertThat(dir.resolve("x")).doesNotExist();
+    assertThat(dir.getParent().resolve(escape)).doesNotExist(); // where ../../ would have led
+    assertThat(dir.resolve(escape)).doesNotExist();
 
     alice.send("/send bob " + dir.resolve("no-such-file").toAbsolutePath());
     JsonNode error = alice.awaitEvent("error", seconds(10), e -> e.path("message").asText().contains("no-such-file"));

@@ -3,6 +3,7 @@ package io.rtchat.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rtchat.server.auth.JwtService;
+import io.rtchat.server.backplane.MqttBackplane;
 import io.rtchat.server.chat.ChatMetrics;
 import io.rtchat.server.chat.ChatRoom;
 import io.rtchat.server.config.Settings;
@@ -59,6 +60,7 @@ public final class RtchatServer implements AutoCloseable {
   private final List<ServerExtension> extensions;
   private final Clock clock;
   private final Runnable onShutdownRequest;
+  private final URI backplaneUrl;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   private Server server;
@@ -69,6 +71,7 @@ public final class RtchatServer implements AutoCloseable {
   private ChatMetrics metrics;
   private ChatRoom room;
   private PollHandler poll;
+  private MqttBackplane backplane;
   private URI uri;
   private boolean closing;
 
@@ -80,6 +83,9 @@ public final class RtchatServer implements AutoCloseable {
     this.extensions = List.copyOf(b.extensions);
     this.clock = b.clock;
     this.onShutdownRequest = b.onShutdownRequest;
+    this.backplaneUrl = b.backplane != null ? b.backplane
+        : this.settings.backplane != null && this.settings.backplane.enabled()
+            ? URI.create(this.settings.backplane.url.trim()) : null;
   }
 
   public static Builder builder() {
@@ -127,6 +133,18 @@ public final class RtchatServer implements AutoCloseable {
         }, delayMillis, TimeUnit.MILLISECONDS);
       }
     });
+
+    if (backplaneUrl != null) {
+      backplane = new MqttBackplane(settings.backplane, backplaneUrl, room);
+      room.attach(backplane);
+      try {
+        backplane.start().get(5, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        log.warn("backplane {} not connected after 5 s; serving local users and retrying", backplaneUrl);
+      } catch (java.util.concurrent.ExecutionException e) {
+        log.warn("backplane {} failed: {}", backplaneUrl, e.getCause().toString());
+      }
+    }
 
     QueuedThreadPool pool = new QueuedThreadPool(200, 4);
     pool.setName("rtchat-http");
@@ -190,8 +208,9 @@ public final class RtchatServer implements AutoCloseable {
     String shownHost = host == null || host.isEmpty() || host.equals("0.0.0.0") ? "0.0.0.0" : host;
     uri = URI.create("http://" + (shownHost.contains(":") ? "[" + shownHost + "]" : shownHost) + ":" + connector.getLocalPort());
     scheduler.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
-    log.info("rtchat-server started on {} ({} public channels, JWT {})", uri, settings.publicChannels.size(),
-        settings.jwt.enabled ? (settings.jwt.strict ? "strict" : "optional") : "off");
+    log.info("rtchat-server started on {} ({} public channels, JWT {}, {})", uri, settings.publicChannels.size(),
+        settings.jwt.enabled ? (settings.jwt.strict ? "strict" : "optional") : "off",
+        backplane == null ? "single instance" : "backplane " + backplaneUrl + " as instance " + backplane.instanceId());
     return uri;
   }
 
@@ -266,6 +285,11 @@ public final class RtchatServer implements AutoCloseable {
     return metrics;
   }
 
+  /** The scale-out backplane, or null when none is configured (single instance, no broker traffic). */
+  MqttBackplane backplane() {
+    return backplane;
+  }
+
   /** Graceful stop: every WebSocket gets a close frame (1001), then Jetty stops. Idempotent. */
   @Override
   public void close() {
@@ -277,6 +301,9 @@ public final class RtchatServer implements AutoCloseable {
       closing = true;
     }
     try {
+      if (backplane != null) {
+        backplane.close(); // clears this instance's presence everywhere
+      }
       room.closeAll();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
       while (container != null && !container.getOpenSessions().isEmpty() && System.nanoTime() < deadline) {
@@ -408,8 +435,18 @@ public final class RtchatServer implements AutoCloseable {
     private final List<ServerExtension> extensions = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private Runnable onShutdownRequest;
+    private URI backplane;
 
     private Builder() {}
+
+    /** The MQTT broker to share the chat through ({@code mqtt://host:port}); overrides {@code [Backplane] URL}. */
+    public Builder backplane(URI url) {
+      if (url != null && !("mqtt".equals(url.getScheme()) || "mqtts".equals(url.getScheme())) || url != null && url.getHost() == null) {
+        throw new IllegalArgumentException("backplane must look like mqtt://host:port, got " + url);
+      }
+      this.backplane = url;
+      return this;
+    }
 
     public Builder settings(Settings settings) {
       this.settings = settings;

@@ -16,17 +16,20 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ServerMain {
   static final String USAGE = """
-      Usage: rtchat-server [--config settings.toml] [--host 127.0.0.1] [--port 8080] [--print-default-config]
+      Usage: rtchat-server [--config settings.toml] [--host 127.0.0.1] [--port 8080] [--backplane mqtt://host:port]
+                           [--print-default-config]
         --config FILE            settings.toml (BareRTC keys); missing = built-in defaults
         --host HOST              address to bind (default 127.0.0.1)
         --port PORT              port, 0 = any free port (default 8080)
+        --backplane URL          share the chat with other instances through this MQTT broker
+                                 (overrides [Backplane] URL in the settings)
         --print-default-config   print a commented default settings file and exit
       """;
 
   private ServerMain() {}
 
   /** Parsed command line. */
-  record Options(Path config, String host, int port, boolean printDefault, boolean help) {}
+  record Options(Path config, String host, int port, boolean printDefault, boolean help, URI backplane) {}
 
   static Options parse(String[] args) {
     Path config = null;
@@ -34,6 +37,7 @@ public final class ServerMain {
     int port = 8080;
     boolean print = false;
     boolean help = false;
+    URI backplane = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String value = null;
@@ -56,12 +60,24 @@ public final class ServerMain {
             throw new IllegalArgumentException("--port must be 0..65535");
           }
         }
+        case "--backplane" -> {
+          String u = value != null ? value : next(args, ++i, a);
+          try {
+            backplane = new URI(u);
+          } catch (java.net.URISyntaxException e) {
+            backplane = null;
+          }
+          if (backplane == null || backplane.getHost() == null
+              || !("mqtt".equals(backplane.getScheme()) || "mqtts".equals(backplane.getScheme()))) {
+            throw new IllegalArgumentException("--backplane needs mqtt://host:port or mqtts://host:port, got '" + u + "'");
+          }
+        }
         case "--print-default-config" -> print = true;
         case "--help", "-h" -> help = true;
         default -> throw new IllegalArgumentException("unknown option '" + a + "'");
       }
     }
-    return new Options(config, host, port, print, help);
+    return new Options(config, host, port, print, help, backplane);
   }
 
   private static String next(String[] args, int i, String opt) {
@@ -103,7 +119,7 @@ public final class ServerMain {
     }
     CountDownLatch done = new CountDownLatch(1);
     RtchatServer.Builder b = RtchatServer.builder().settings(settings).settingsFile(o.config())
-        .host(o.host()).port(o.port()).onShutdownRequest(done::countDown);
+        .host(o.host()).port(o.port()).backplane(o.backplane()).onShutdownRequest(done::countDown);
     for (ServerExtension e : ServiceLoader.load(ServerExtension.class)) {
       b.extension(e);
     }

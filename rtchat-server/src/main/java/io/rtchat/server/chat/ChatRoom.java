@@ -1,11 +1,14 @@
 package io.rtchat.server.chat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rtchat.server.auth.ChatClaims;
 import io.rtchat.server.auth.InvalidTokenException;
 import io.rtchat.server.auth.JwtService;
@@ -101,6 +104,17 @@ public final class ChatRoom {
   private long nextMsgId;
   private long lastPingNanos;
 
+  /** Scale-out (null = single instance: none of the fields below is used). */
+  private Backplane backplane;
+  /** Users of other instances from their retained presence: instance → lower-case name → user. */
+  private final Map<String, Map<String, Sub>> remote = new HashMap<>();
+  /** When each remote instance's presence was last received (System.nanoTime). */
+  private final Map<String, Long> remoteSeen = new HashMap<>();
+  private long nextRemoteId = -1;
+  private String lastPresence;
+  /** msgIDs advance by this with a backplane; the low bits are the instance's slot. */
+  static final long MSG_ID_STRIDE = 1024;
+
   /** Who wrote a message and where it went, for takeback and react routing. */
   private record MsgRecord(long ownerSubId, String owner, String channel, String dmPeer) {}
 
@@ -116,6 +130,27 @@ public final class ChatRoom {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * Joins this room to the other instances sharing {@code b}. Call once, before clients connect.
+   * msgIDs become {@code millis * 1024 + slot} so that instances do not hand out the same ids.
+   */
+  public synchronized void attach(Backplane b) {
+    if (backplane != null) {
+      throw new IllegalStateException("a backplane is already attached");
+    }
+    backplane = b;
+    long slot = Math.floorMod(b.instanceId().hashCode(), (int) MSG_ID_STRIDE);
+    nextMsgId = clock.millis() * MSG_ID_STRIDE + slot;
+  }
+
+  private long nextMessageId() {
+    if (backplane == null) {
+      return ++nextMsgId;
+    }
+    nextMsgId += MSG_ID_STRIDE;
+    return nextMsgId;
   }
 
   public JwtService jwt() {
@@ -396,14 +431,20 @@ public final class ChatRoom {
       return;
     }
     if (claims != null) {
-      for (Sub other : List.copyOf(subs.values())) {
+      List<Sub> everyone = new ArrayList<>(subs.values());
+      everyone.addAll(remoteUsers()); // a website login signs the same user out on every instance
+      for (Sub other : everyone) {
         if (other != s && other.authenticated && other.name.equalsIgnoreCase(name)) {
           error(other, "You have been signed out of chat because you logged in from another location.");
           send(other, Message.of("disconnect"));
           unauthenticate(other);
         }
       }
-      jwtNames.add(lower(name));
+      if (jwtNames.add(lower(name)) && backplane != null) {
+        ObjectNode e = event("jwtname");
+        e.put("name", name);
+        backplane.broadcast(toJson(e));
+      }
     } else {
       String base = name;
       int n = 2;
@@ -458,6 +499,13 @@ public final class ChatRoom {
     for (Sub o : subs.values()) {
       if (o != self && o.authenticated && o.name.equalsIgnoreCase(name)) {
         return true;
+      }
+    }
+    if (backplane != null) {
+      for (Sub o : remoteUsers()) {
+        if (o.name.equalsIgnoreCase(name)) {
+          return true;
+        }
       }
     }
     // A guest may not take the name of a website user seen on this server (spec §8.5.8).
@@ -555,7 +603,7 @@ public final class ChatRoom {
         }
       }
     }
-    long id = ++nextMsgId;
+    long id = nextMessageId();
     Message out = Message.of("message", s.name);
     out.channel = channel;
     out.message = html;
@@ -570,7 +618,11 @@ public final class ChatRoom {
       return;
     }
     broadcastChannel(s, channel, out);
-    Settings.Channel c = st.channel(channel);
+    storeEcho(channel, out);
+  }
+
+  private void storeEcho(String channel, Message out) {
+    Settings.Channel c = settings.channel(channel);
     if (c != null && c.echoMessagesOnJoin > 0) {
       Message stored = out.copy();
       stored.timestamp = OffsetDateTime.ofInstant(clock.instant(), ZoneId.systemDefault()).format(RFC3339);
@@ -597,14 +649,29 @@ public final class ChatRoom {
   }
 
   private void broadcastChannel(Sub from, String channel, Message m) {
+    String json = toJson(m);
+    fanOutChannel(from, from.name, channel, json);
+    if (backplane != null) {
+      // One topic from one connection: MQTT keeps this sender's order in every channel.
+      ObjectNode e = event("chat");
+      e.put("from", from.name);
+      e.put("channel", channel);
+      e.put("msgID", m.msgID);
+      e.put("frame", json);
+      backplane.broadcast(toJson(e));
+    }
+  }
+
+  /** A channel message to this instance's users; {@code from} is null when its sender is not known here yet. */
+  private void fanOutChannel(Sub from, String fromName, String channel, String json) {
     Settings.Channel c = settings.channel(channel);
     boolean vipOnly = c != null && c.vip;
-    String json = toJson(m);
     for (Sub r : subs.values()) {
       if (!r.authenticated || r.closed) {
         continue;
       }
-      if (r != from && (r.muted.contains(from.name) || blockedBetween(from, r))) {
+      if (r != from && (r.muted.contains(fromName)
+          || (from != null ? blockedBetween(from, r) : r.blocked.contains(fromName) && !blockExempt(r)))) {
         continue;
       }
       if (vipOnly && !r.isVip() && !r.isOp()) {
@@ -675,7 +742,7 @@ public final class ChatRoom {
       error(s, Html.escape(e.getMessage()));
       return;
     }
-    long id = ++nextMsgId;
+    long id = nextMessageId();
     Message out = Message.of("message", s.name);
     out.channel = channel;
     out.message = html;
@@ -749,6 +816,9 @@ public final class ChatRoom {
       return;
     }
     whoPending = false;
+    if (backplane != null) {
+      publishPresence(false);
+    }
     List<Sub> listed = whoListed();
     Set<String> mentioned = new HashSet<>();
     for (Sub u : listed) {
@@ -760,6 +830,9 @@ public final class ChatRoom {
     // Viewers nobody singled out see a list that depends only on their VIP and op flags.
     String[] shared = new String[4];
     for (Sub v : listed) {
+      if (v.remote()) {
+        continue; // its own instance sends it its list
+      }
       boolean special = mentioned.contains(v.name) || !v.blocked.isEmpty() || (v.video & Sub.ONLY_VIP) != 0;
       if (special) {
         sendWho(v, listed);
@@ -780,6 +853,9 @@ public final class ChatRoom {
       if (u.authenticated && !u.closed) {
         listed.add(u);
       }
+    }
+    if (backplane != null) {
+      listed.addAll(remoteUsers());
     }
     listed.sort(Comparator.comparing((Sub u) -> u.name));
     return listed;
@@ -830,6 +906,21 @@ public final class ChatRoom {
     Message p = Message.of("presence", subject.name);
     p.message = text;
     String json = toJson(p);
+    fanOutPresence(subject, json);
+    publishPresenceNotice(subject.name, text, false);
+  }
+
+  private void publishPresenceNotice(String name, String text, boolean about) {
+    if (backplane != null) {
+      ObjectNode e = event("presence");
+      e.put("name", name);
+      e.put("text", text);
+      e.put("about", about);
+      backplane.broadcast(toJson(e));
+    }
+  }
+
+  private void fanOutPresence(Sub subject, String json) {
     for (Sub r : subs.values()) {
       if (!r.authenticated || r.closed) {
         continue;
@@ -876,6 +967,13 @@ public final class ChatRoom {
     }
     String secret = secret();
     grants.add(pair(s.name, b.name));
+    if (b.remote()) {
+      // The broadcaster's instance relays its answer only with the grant too (same topic as the ring: before it).
+      ObjectNode e = event("grant");
+      e.put("a", s.name);
+      e.put("b", b.name);
+      backplane.send(b.instance, toJson(e));
+    }
     Message ring = Message.of("ring", s.name);
     ring.openSecret = secret;
     send(b, ring);
@@ -1071,7 +1169,22 @@ public final class ChatRoom {
       }
       return;
     }
-    Settings.Channel c = r == null ? null : settings.channel(r.channel);
+    String channel = r == null ? null : r.channel;
+    fanOutAudience(channel, actor, actor.name, json, honourMutes);
+    if (backplane != null) {
+      ObjectNode e = event("audience");
+      if (channel != null) {
+        e.put("channel", channel);
+      }
+      e.put("actor", actor.name);
+      e.put("frame", json);
+      e.put("honourMutes", honourMutes);
+      backplane.broadcast(toJson(e));
+    }
+  }
+
+  private void fanOutAudience(String channel, Sub actor, String actorName, String json, boolean honourMutes) {
+    Settings.Channel c = channel == null ? null : settings.channel(channel);
     for (Sub x : subs.values()) {
       if (!x.authenticated || x.closed) {
         continue;
@@ -1079,7 +1192,7 @@ public final class ChatRoom {
       if (c != null && c.vip && !x.isVip() && !x.isOp()) {
         continue;
       }
-      if (honourMutes && x != actor && (x.muted.contains(actor.name) || blockedBetween(actor, x))) {
+      if (honourMutes && x != actor && (x.muted.contains(actorName) || (actor != null && blockedBetween(actor, x)))) {
         continue;
       }
       sendRaw(x, json);
@@ -1152,6 +1265,11 @@ public final class ChatRoom {
       case "/unban" -> {
         if (requireArg(op, arg, "/unban username")) {
           bans.remove(lower(arg));
+          if (backplane != null) {
+            ObjectNode e = event("unban");
+            e.put("name", arg);
+            backplane.broadcast(toJson(e));
+          }
           error(op, "The ban on " + Html.escape(arg) + " has been lifted.");
         }
       }
@@ -1198,13 +1316,16 @@ public final class ChatRoom {
       case "/kickall" -> {
         String landing = settings.jwt.enabled && !settings.jwt.landingPageUrl.isBlank()
             ? " <a href=\"" + Html.escape(settings.jwt.landingPageUrl) + "\">Click here</a> to log in again." : "";
-        for (Sub t : List.copyOf(subs.values())) {
+        List<Sub> everyone = new ArrayList<>(subs.values());
+        everyone.addAll(remoteUsers());
+        for (Sub t : everyone) {
           if (t.authenticated) {
             error(t, "All users have been kicked from the chat room by " + Html.escape(op.name) + "." + landing);
             send(t, Message.of("disconnect"));
             unauthenticate(t);
           }
         }
+        sendWhoAll();
       }
       case "/shutdown" -> {
         for (Sub t : subs.values()) {
@@ -1289,7 +1410,14 @@ public final class ChatRoom {
       error(op, "You can not ban yourself.");
       return;
     }
-    bans.put(lower(arg), clock.instant().plus(Duration.ofHours(hours)));
+    Instant until = clock.instant().plus(Duration.ofHours(hours));
+    bans.put(lower(arg), until);
+    if (backplane != null) {
+      ObjectNode e = event("ban");
+      e.put("name", arg);
+      e.put("until", until.toEpochMilli());
+      backplane.broadcast(toJson(e));
+    }
     Sub t = byName(arg);
     if (t != null) {
       String name = t.name;
@@ -1330,7 +1458,11 @@ public final class ChatRoom {
   private void presenceAbout(String name, String text) {
     Message p = Message.of("presence", name);
     p.message = text;
-    String json = toJson(p);
+    fanOutPresenceAbout(name, toJson(p));
+    publishPresenceNotice(name, text, true);
+  }
+
+  private void fanOutPresenceAbout(String name, String json) {
     for (Sub r : subs.values()) {
       if (r.authenticated && !r.closed && !r.muted.contains(name)) {
         sendRaw(r, json);
@@ -1340,6 +1472,19 @@ public final class ChatRoom {
 
   /** Kick/ban/takeover: the socket stays open but is logged out and nameless (spec §2.2 disconnect). */
   private void unauthenticate(Sub t) {
+    if (t.remote()) {
+      // Its instance logs it out; the caller already sent it the notices (same topic: they arrive first).
+      ObjectNode e = event("unauth");
+      e.put("name", t.name);
+      backplane.send(t.instance, toJson(e));
+      Map<String, Sub> users = remote.get(t.instance);
+      if (users != null) {
+        users.remove(lower(t.name));
+      }
+      dropGrants(t.name);
+      sendWhoAll();
+      return;
+    }
     dropGrants(t.name);
     t.authenticated = false;
     t.name = "";
@@ -1378,6 +1523,18 @@ public final class ChatRoom {
         }
       }
     }
+    for (Sub s : remoteUsers()) {
+      if (!s.hidden()) {
+        names.add(s.name);
+        if ((s.video & Sub.ACTIVE) != 0) {
+          if ((s.video & Sub.NSFW) != 0) {
+            red++;
+          } else {
+            blue++;
+          }
+        }
+      }
+    }
     names.sort(null);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("UserCount", names.size());
@@ -1389,7 +1546,7 @@ public final class ChatRoom {
   /** /api/block/now: each online user mutes and blocks the others and is told. */
   public synchronized void blockNow(List<String> names) {
     for (String a : names) {
-      Sub sa = byName(a);
+      Sub sa = localByName(a); // each instance's admin API blocks for its own users
       if (sa == null) {
         continue;
       }
@@ -1454,6 +1611,295 @@ public final class ChatRoom {
 
   public synchronized int connectionCount() {
     return subs.size();
+  }
+
+  // ---------------------------------------------------------------- scale-out backplane
+
+  private ObjectNode event(String type) {
+    ObjectNode e = JSON.createObjectNode();
+    e.put("t", type);
+    return e;
+  }
+
+  private List<Sub> remoteUsers() {
+    if (remote.isEmpty()) {
+      return List.of();
+    }
+    List<Sub> out = new ArrayList<>();
+    for (Map<String, Sub> users : remote.values()) {
+      out.addAll(users.values());
+    }
+    return out;
+  }
+
+  private Sub remoteByName(String name) {
+    for (Map<String, Sub> users : remote.values()) {
+      Sub u = users.get(lower(name));
+      if (u != null && u.name.equals(name)) {
+        return u;
+      }
+    }
+    return null;
+  }
+
+  /** Publishes this instance's users when they changed since the last publish (or always with {@code force}). */
+  private void publishPresence(boolean force) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode users = root.putArray("users");
+    for (Sub u : subs.values()) {
+      if (!u.authenticated || u.closed) {
+        continue;
+      }
+      ObjectNode n = users.addObject();
+      n.put("name", u.name);
+      n.put("status", u.status);
+      n.put("video", u.video);
+      n.put("dnd", u.dnd);
+      n.put("loginAt", u.loginAt);
+      n.put("unblockable", u.unblockable);
+      if (u.claims != null) {
+        n.set("claims", JSON.valueToTree(u.claims.toMap()));
+      }
+      putSet(n, "muted", u.muted);
+      putSet(n, "blocked", u.blocked);
+      putSet(n, "booted", u.booted);
+      putSet(n, "invited", u.invited);
+    }
+    String json = toJson(root);
+    if (force || !json.equals(lastPresence)) {
+      lastPresence = json;
+      backplane.publishPresence(json);
+    }
+  }
+
+  private static void putSet(ObjectNode n, String key, Set<String> set) {
+    if (!set.isEmpty()) {
+      ArrayNode a = n.putArray(key);
+      set.forEach(a::add);
+    }
+  }
+
+  private static void readSet(JsonNode n, String key, Set<String> into) {
+    n.path(key).forEach(x -> into.add(x.asText()));
+  }
+
+  /**
+   * Another instance's retained presence ({@code json} empty: it stopped or died). Its users
+   * replace what this instance knew of it; everybody here gets a fresh who list.
+   */
+  public synchronized void onRemotePresence(String instance, String json) {
+    if (backplane == null || instance.equals(backplane.instanceId())) {
+      return;
+    }
+    Map<String, Sub> old = remote.remove(instance);
+    Map<String, Sub> fresh = new LinkedHashMap<>();
+    if (json != null && !json.isBlank()) {
+      try {
+        for (JsonNode n : JSON.readTree(json).path("users")) {
+          Sub u = new Sub(nextRemoteId--, new RemoteOutbound(instance, n.path("name").asText()), instance, 0, 0);
+          u.instance = instance;
+          u.name = n.path("name").asText();
+          u.authenticated = true;
+          u.wasEverAuthenticated = true;
+          u.status = n.path("status").asText("online");
+          u.video = n.path("video").asInt();
+          u.dnd = n.path("dnd").asBoolean();
+          u.loginAt = n.path("loginAt").asLong();
+          u.unblockable = n.path("unblockable").asBoolean();
+          JsonNode c = n.get("claims");
+          if (c != null && c.isObject()) {
+            List<String> rules = new ArrayList<>();
+            c.path("rules").forEach(x -> rules.add(x.asText()));
+            u.claims = new ChatClaims(u.name, c.path("op").asBoolean(), c.path("vip").asBoolean(),
+                blankToNull(c.path("nick").asText()), blankToNull(c.path("img").asText()),
+                blankToNull(c.path("url").asText()), blankToNull(c.path("emoji").asText()),
+                blankToNull(c.path("gender").asText()), rules, Map.of());
+          }
+          readSet(n, "muted", u.muted);
+          readSet(n, "blocked", u.blocked);
+          readSet(n, "booted", u.booted);
+          readSet(n, "invited", u.invited);
+          if (Usernames.problem(u.name) == null) {
+            fresh.put(lower(u.name), u);
+          }
+        }
+      } catch (JsonProcessingException | RuntimeException e) {
+        log.warn("unreadable presence from instance {}: {}", instance, e.toString());
+        return;
+      }
+    }
+    if (old != null) {
+      for (Sub u : old.values()) {
+        if (!fresh.containsKey(lower(u.name))) {
+          dropGrants(u.name);
+        }
+      }
+    }
+    if (!fresh.isEmpty()) {
+      remote.put(instance, fresh);
+      remoteSeen.put(instance, System.nanoTime());
+      resolveNameClashes(instance, fresh);
+    } else {
+      remoteSeen.remove(instance);
+    }
+    log.debug("instance {} has {} users", instance, fresh.size());
+    sendWhoAll();
+    drain();
+  }
+
+  /**
+   * Two instances admitted the same name before either saw the other's presence. The earlier
+   * login keeps it (a tie goes to the smaller instance id); this instance signs its user out if it
+   * lost. The other instance runs the same rule, so exactly one of the two keeps the name.
+   */
+  private void resolveNameClashes(String instance, Map<String, Sub> users) {
+    for (Sub l : List.copyOf(subs.values())) {
+      if (!l.authenticated || l.closed) {
+        continue;
+      }
+      Sub r = users.get(lower(l.name));
+      if (r == null) {
+        continue;
+      }
+      boolean localWins = l.loginAt < r.loginAt
+          || (l.loginAt == r.loginAt && backplane.instanceId().compareTo(instance) < 0);
+      if (!localWins) {
+        log.info("{} lost the name to a login on instance {}", l, instance);
+        error(l, "Somebody on another server of this chat took the name " + Html.escape(l.name)
+            + " at the same moment. Please log in again.");
+        send(l, Message.of("disconnect"));
+        unauthenticate(l);
+      }
+    }
+  }
+
+  /**
+   * The backplane (re)connected: republish this instance's users (the broker may have lost the
+   * retained state) and, after {@code graceMillis}, forget instances whose presence did not come
+   * back (they died while the broker was unreachable).
+   */
+  public synchronized void onBackplaneConnected(long graceMillis) {
+    if (backplane == null) {
+      return;
+    }
+    publishPresence(true);
+    long mark = System.nanoTime();
+    try {
+      host.schedule(() -> forgetStale(mark), graceMillis);
+    } catch (RuntimeException e) {
+      // shutting down
+    }
+  }
+
+  private synchronized void forgetStale(long mark) {
+    boolean changed = false;
+    for (String instance : List.copyOf(remote.keySet())) {
+      Long seen = remoteSeen.get(instance);
+      if (seen == null || seen - mark < 0) {
+        log.info("instance {} did not republish its presence after the reconnect; dropping its users", instance);
+        for (Sub u : remote.remove(instance).values()) {
+          dropGrants(u.name);
+        }
+        remoteSeen.remove(instance);
+        changed = true;
+      }
+    }
+    if (changed) {
+      sendWhoAll();
+    }
+  }
+
+  /** One event from another instance (broadcast or addressed to this one), in its origin's order. */
+  public synchronized void onRemoteEvent(JsonNode e) {
+    if (backplane == null) {
+      return;
+    }
+    try {
+      switch (e.path("t").asText()) {
+        case "chat" -> remoteChat(e);
+        case "presence" -> {
+          String name = e.path("name").asText();
+          Message p = Message.of("presence", name);
+          p.message = e.path("text").asText();
+          Sub subject = remoteByName(name);
+          if (subject != null && !e.path("about").asBoolean()) {
+            fanOutPresence(subject, toJson(p));
+          } else {
+            fanOutPresenceAbout(name, toJson(p));
+          }
+        }
+        case "audience" -> {
+          String frame = e.path("frame").asText();
+          JsonNode f = JSON.readTree(frame);
+          if ("takeback".equals(f.path("action").asText())) {
+            long id = f.path("msgID").asLong();
+            for (ArrayDeque<Message> buf : echo.values()) {
+              buf.removeIf(x -> x.msgID != null && x.msgID == id);
+            }
+          }
+          String actor = e.path("actor").asText();
+          fanOutAudience(e.hasNonNull("channel") ? e.get("channel").asText() : null, remoteByName(actor), actor,
+              frame, e.path("honourMutes").asBoolean());
+        }
+        case "ban" -> bans.put(lower(e.path("name").asText()), Instant.ofEpochMilli(e.path("until").asLong()));
+        case "unban" -> bans.remove(lower(e.path("name").asText()));
+        case "jwtname" -> jwtNames.add(lower(e.path("name").asText()));
+        case "deliver" -> {
+          Sub to = localByName(e.path("to").asText());
+          if (to != null) {
+            sendRaw(to, e.path("frame").asText());
+          } else {
+            metrics.dropped();
+          }
+        }
+        case "grant" -> grants.add(pair(e.path("a").asText(), e.path("b").asText()));
+        case "unauth" -> {
+          Sub t = localByName(e.path("name").asText());
+          if (t != null) {
+            unauthenticate(t);
+            sendWhoAll();
+          }
+        }
+        default -> log.debug("unknown backplane event {}", e.path("t").asText());
+      }
+    } catch (JsonProcessingException | RuntimeException ex) {
+      log.warn("bad backplane event: {}", ex.toString());
+    }
+    drain();
+  }
+
+  private void remoteChat(JsonNode e) throws JsonProcessingException {
+    String fromName = e.path("from").asText();
+    String channel = e.path("channel").asText();
+    String frame = e.path("frame").asText();
+    fanOutChannel(remoteByName(fromName), fromName, channel, frame);
+    recent.put(e.path("msgID").asLong(), new MsgRecord(0, fromName, channel, null));
+    storeEcho(channel, JSON.readValue(frame, Message.class));
+  }
+
+  /** A user of another instance: frames for it travel to its instance and arrive there unchanged. */
+  private final class RemoteOutbound implements Outbound {
+    private final String instance;
+    private final String name;
+
+    RemoteOutbound(String instance, String name) {
+      this.instance = instance;
+      this.name = name;
+    }
+
+    @Override
+    public boolean offer(String json) {
+      ObjectNode e = event("deliver");
+      e.put("to", name);
+      e.put("frame", json);
+      backplane.send(instance, toJson(e));
+      return true;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      // Its own instance owns the connection.
+    }
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -1529,6 +1975,15 @@ public final class ChatRoom {
     if (name == null || name.isEmpty()) {
       return null;
     }
+    for (Sub s : subs.values()) {
+      if (s.authenticated && !s.closed && s.name.equals(name)) {
+        return s;
+      }
+    }
+    return backplane == null ? null : remoteByName(name);
+  }
+
+  private Sub localByName(String name) {
     for (Sub s : subs.values()) {
       if (s.authenticated && !s.closed && s.name.equals(name)) {
         return s;

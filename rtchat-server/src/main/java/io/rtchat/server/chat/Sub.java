@@ -27,6 +27,8 @@ public final class Sub {
   long loginAt;
   boolean unblockable;
   boolean wasEverAuthenticated;
+  /** The instance this user is connected to when it is a user of another instance (backplane), else null. */
+  String instance;
   final Set<String> muted = new HashSet<>();
   final Set<String> blocked = new HashSet<>();
   final Set<String> booted = new HashSet<>();
@@ -52,6 +54,11 @@ public final class Sub {
 
   boolean isVip() {
     return claims != null && claims.vip();
+  }
+
+  /** A user of another instance, mirrored from its presence; sends to it go through the backplane. */
+  boolean remote() {
+    return instance != null;
   }
 
   boolean hidden() {

@@ -38,6 +38,8 @@ public final class Settings {
   @JsonProperty("Strings") public Strings strings = new Strings();
   @JsonProperty("Logging") public Logging logging = new Logging();
   @JsonProperty("Limits") public Limits limits = new Limits();
+  /** Ours: scale-out through an MQTT broker; no URL = one instance, no broker traffic. */
+  @JsonProperty("Backplane") public Backplane backplane = new Backplane();
 
   public static final class Jwt {
     @JsonProperty("Enabled") public boolean enabled = false;
@@ -161,6 +163,22 @@ public final class Settings {
     @JsonProperty("MaxImageBytes") public int maxImageBytes = 10 * 1024 * 1024;
     /** Largest decoded image, in pixels (decompression-bomb guard). */
     @JsonProperty("MaxImagePixels") public long maxImagePixels = 50_000_000L;
+  }
+
+  /** Ours: the MQTT broker several instances share (see the README's "Scale-out"). */
+  public static final class Backplane {
+    /** {@code mqtt://host:port} or {@code mqtts://host:port}; empty = single instance. */
+    @JsonProperty("URL") public String url = "";
+    /** Topics live under this prefix; one prefix per chat. */
+    @JsonProperty("TopicPrefix") public String topicPrefix = "rtchat/main";
+    /** MQTT keep-alive; a dead instance's users vanish within about 1.5 times this. */
+    @JsonProperty("KeepAliveSeconds") public int keepAliveSeconds = 5;
+    /** This instance's id; empty = random. */
+    @JsonProperty("InstanceID") public String instanceId = "";
+
+    public boolean enabled() {
+      return url != null && !url.isBlank();
+    }
   }
 
   /** The channel with this ID, or null. */

@@ -141,6 +141,36 @@ public final class SettingsLoader {
         || l.maxImageBytes < 1 || l.maxImagePixels < 1) {
       throw new SettingsException(name + ": every key of table 'Limits' must be positive");
     }
+    if (s.backplane == null) {
+      throw new SettingsException(name + ": a settings table is empty or null");
+    }
+    if (s.backplane.enabled()) {
+      String u = s.backplane.url.trim();
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(u);
+      } catch (java.net.URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null || uri.getHost() == null
+          || !("mqtt".equals(uri.getScheme()) || "mqtts".equals(uri.getScheme()))) {
+        throw new SettingsException(located(name, text, "Backplane.URL")
+            + "key 'Backplane.URL' must look like mqtt://host:port or mqtts://host:port, got '" + u + "'");
+      }
+    }
+    if (s.backplane.keepAliveSeconds < 1 || s.backplane.keepAliveSeconds > 600) {
+      throw new SettingsException(located(name, text, "Backplane.KeepAliveSeconds")
+          + "key 'Backplane.KeepAliveSeconds' must be 1..600");
+    }
+    if (s.backplane.topicPrefix == null || s.backplane.topicPrefix.isBlank()
+        || s.backplane.topicPrefix.matches(".*[#+\\u0000].*") || s.backplane.topicPrefix.endsWith("/")) {
+      throw new SettingsException(located(name, text, "Backplane.TopicPrefix")
+          + "key 'Backplane.TopicPrefix' must be a topic without wildcards or a trailing '/'");
+    }
+    if (s.backplane.instanceId == null || !s.backplane.instanceId.matches("[A-Za-z0-9_.-]{0,64}")) {
+      throw new SettingsException(located(name, text, "Backplane.InstanceID")
+          + "key 'Backplane.InstanceID' may only hold letters, digits, '_', '.', '-' (at most 64)");
+    }
     if (s.webSocketReadLimit < 1024) {
       throw new SettingsException(located(name, text, "WebSocketReadLimit") + "key 'WebSocketReadLimit' must be at least 1024");
     }

@@ -96,6 +96,9 @@ public final class EmbeddedBroker implements AutoCloseable {
       throws IOException {
     long started = System.nanoTime();
     Path workDir = Files.createTempDirectory("rtchat-mqtt-broker-");
+    // Moquette leaves it empty with persistence off; should close() never run (a JVM exiting
+    // without it), the empty directory still goes.
+    workDir.toFile().deleteOnExit();
     Properties config = new Properties();
     config.setProperty("host", host);
     config.setProperty("port", Integer.toString(tcpPort));

@@ -126,7 +126,7 @@ public final class BenchMain {
     for (Measure m : measures) {
       StringBuilder details = new StringBuilder();
       m.extra().forEach((key, value) -> {
-        if (!(value instanceof String)) {
+        if (!(value instanceof String text) || text.length() <= 40) {
           details.append(details.length() == 0 ? "" : ", ").append(key).append(' ').append(value);
         }
       });

@@ -55,9 +55,9 @@ public final class BenchSuite {
       FanoutBench chat = new FanoutBench(options, out);
       int receivers = options.count(100, 100, 10);
       step(options, "fanout.n" + receivers,
-          () -> chat.fanout(receivers, options.count(100, 300, 20), 60_000));
+          () -> chat.fanout(receivers, options.count(100, 300, 20), 60_000, 2));
       if (!options.quick()) {
-        step(options, "fanout.n1000", () -> chat.fanout(1000, 100, 150_000));
+        step(options, "fanout.n1000", () -> chat.fanout(1000, 100, 150_000, 1));
       }
       step(options, "idle", () -> chat.idle(options.count(500, 5000, 50)));
     } finally {

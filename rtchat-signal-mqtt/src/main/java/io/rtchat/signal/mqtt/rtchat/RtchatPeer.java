@@ -80,6 +80,7 @@ final class RtchatPeer implements DialectPeer {
   private final Duration authTimeout;
   private final ScheduledExecutorService control;
   private final ExecutorService events;
+  private final java.util.concurrent.Executor safeControl;
   private final Mqtt3AsyncClient mqtt;
   private final Map<String, RtchatSession> links = new ConcurrentHashMap<>();
   private final Map<String, String> advertisedKeys = new HashMap<>();
@@ -109,6 +110,14 @@ final class RtchatPeer implements DialectPeer {
     AtomicInteger threads = new AtomicInteger();
     this.control = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rtchat-" + name
         + "-control-" + threads.incrementAndGet()));
+    ScheduledExecutorService controlThread = this.control;
+    this.safeControl = task -> {
+      try {
+        controlThread.execute(task);
+      } catch (RejectedExecutionException e) {
+        log.debug("dropped a connection event after close");
+      }
+    };
     this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "rtchat-" + name + "-events"));
     String clientId = "mrtchat" + name + "|" + HexFormat.of().formatHex(randomBytes(4));
     MqttClientBuilder builder = MqttClient.builder()
@@ -607,8 +616,13 @@ final class RtchatPeer implements DialectPeer {
     return questionCounter.getAndIncrement();
   }
 
-  ScheduledExecutorService control() {
-    return control;
+  /**
+   * The control thread as an executor that never throws: webrtc-java aborts the JVM when a native
+   * callback throws, and the engine's callbacks hand their results to this executor, possibly
+   * after this peer was closed.
+   */
+  java.util.concurrent.Executor control() {
+    return safeControl;
   }
 
   void removed(RtchatSession link) {

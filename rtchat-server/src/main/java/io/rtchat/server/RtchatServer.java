@@ -137,6 +137,13 @@ public final class RtchatServer implements AutoCloseable {
     if (backplaneUrl != null) {
       backplane = new MqttBackplane(settings.backplane, backplaneUrl, room);
       room.attach(backplane);
+      MqttBackplane bp = backplane;
+      io.micrometer.core.instrument.Gauge.builder("rtchat.backplane.connected", bp, b -> b.connected() ? 1 : 0)
+          .description("1 while connected to the backplane broker").register(registry);
+      io.micrometer.core.instrument.FunctionCounter.builder("rtchat.backplane.connects", bp, b -> b.connectCount())
+          .description("connections made to the backplane broker (reconnects included)").register(registry);
+      io.micrometer.core.instrument.FunctionCounter.builder("rtchat.backplane.publishes.dropped", bp,
+          b -> b.droppedPublishes()).description("backplane publishes dropped: too many unacknowledged").register(registry);
       try {
         backplane.start().get(5, TimeUnit.SECONDS);
       } catch (java.util.concurrent.TimeoutException e) {

@@ -5,11 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rtchat.server.config.Settings;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -114,6 +123,71 @@ class BackplaneTest {
       alice.expectWho(n -> !n.contains("bob"));
       say(alice, "@bob", "are you there?");
       alice.expectError("appears not to be online");
+    }
+  }
+
+  @Test
+  void reactsAndTakebacksReachTheOtherInstancesAndItsEchoBuffer() {
+    String chat = newChat();
+    try (RtchatServer a = instance(chat); RtchatServer b = instance(chat);
+        WsClient author = WsClient.login(a.uri(), "author"); WsClient fan = WsClient.login(b.uri(), "fan")) {
+      fan.expectWho(n -> n.contains("author"));
+      say(author, "lobby", "take me back");
+      long id = fan.expectMessage("take me back").path("msgID").asLong();
+      fan.send(Map.of("action", "react", "msgID", id, "message", "+1"));
+      JsonNode react = author.expect("react");
+      assertThat(react.path("username").asText()).isEqualTo("fan");
+      assertThat(react.path("msgID").asLong()).isEqualTo(id);
+      author.send(Map.of("action", "takeback", "msgID", id));
+      assertThat(fan.expect("takeback").path("msgID").asLong()).isEqualTo(id);
+      try (WsClient late = WsClient.connect(b.uri())) {
+        late.send(Map.of("action", "login", "username", "late"));
+        assertThat(late.expect("echo").path("messages").toString()).doesNotContain("take me back");
+      }
+    }
+  }
+
+  @Test
+  void aKilledServerProcessStartedWithBackplaneLeavesEveryWhoList() throws Exception {
+    String chat = newChat();
+    Path settings = Files.createTempFile("rtchat-backplane-", ".toml");
+    Files.writeString(settings, "[Backplane]\nTopicPrefix = \"" + chat + "\"\nKeepAliveSeconds = "
+        + KEEP_ALIVE + "\n");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        "io.rtchat.server.ServerMain", "--config", settings.toString(), "--host", "127.0.0.1", "--port", "0",
+        "--backplane", broker.uri().toString()))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try (RtchatServer a = instance(chat); WsClient watcher = WsClient.login(a.uri(), "watcher")) {
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = CompletableFuture.supplyAsync(() -> {
+        try {
+          return out.readLine();
+        } catch (Exception e) {
+          return String.valueOf(e);
+        }
+      }).get(30, TimeUnit.SECONDS);
+      assertThat(line).startsWith("listening on http://127.0.0.1:");
+      URI child = URI.create(line.substring("listening on ".length()));
+      try (WsClient victim = WsClient.login(child, "victim")) {
+        watcher.expectWho(n -> n.contains("victim"));
+        p.destroyForcibly(); // SIGKILL: no goodbye from the process
+        watcher.expectWho(n -> !n.contains("victim") && n.contains("watcher"));
+      }
+    } finally {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(settings);
+    }
+  }
+
+  @Test
+  void metricsShowTheBackplaneConnection() throws Exception {
+    try (RtchatServer a = instance(newChat())) {
+      HttpResponse<String> r = Http.CLIENT.send(
+          HttpRequest.newBuilder(a.uri().resolve("/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.body()).contains("rtchat_backplane_connected 1.0").contains("rtchat_backplane_connects_total 1.0");
     }
   }
 

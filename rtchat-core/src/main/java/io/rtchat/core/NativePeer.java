@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
 final class NativePeer implements DialectPeer {
 
   private static final Logger log = LoggerFactory.getLogger(NativePeer.class);
-  private static final Duration FIRST_REANNOUNCE = Duration.ofSeconds(2);
-  private static final Duration MAX_REANNOUNCE = Duration.ofSeconds(60);
+  private static final Duration FIRST_REANNOUNCE = Duration.ofSeconds(1);
+  private static final Duration MAX_REANNOUNCE = Duration.ofSeconds(30);
   private static final int MAX_REFUSALS_REMEMBERED = 1024;
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 

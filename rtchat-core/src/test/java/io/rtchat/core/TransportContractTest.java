@@ -102,9 +102,11 @@ public abstract class TransportContractTest {
   @Test
   void signalingForOneConnectionStaysSmall() throws Exception {
     EventRecorder alice = new EventRecorder();
+    EventRecorder bob = new EventRecorder();
     Peer alicePeer = startPeer("alice", alice);
-    Peer bobPeer = startPeer("bob", new EventRecorder());
+    Peer bobPeer = startPeer("bob", bob);
     alice.awaitEvent("connected", "bob");
+    bob.awaitEvent("connected", "alice");
 
     long aliceSide = alicePeer.session("bob").orElseThrow().signalingBytes();
     long bobSide = bobPeer.session("alice").orElseThrow().signalingBytes();

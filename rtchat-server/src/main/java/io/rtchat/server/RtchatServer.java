@@ -134,6 +134,23 @@ public final class RtchatServer implements AutoCloseable {
       }
     });
 
+    QueuedThreadPool pool = new QueuedThreadPool(200, 4);
+    pool.setName("rtchat-http");
+    server = new Server(pool);
+    server.setStopTimeout(5_000);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(30_000);
+    server.addConnector(connector);
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "rtchat-timer");
+      t.setDaemon(true);
+      return t;
+    });
     if (backplaneUrl != null) {
       backplane = new MqttBackplane(settings.backplane, backplaneUrl, room);
       room.attach(backplane);
@@ -152,24 +169,6 @@ public final class RtchatServer implements AutoCloseable {
         log.warn("backplane {} failed: {}", backplaneUrl, e.getCause().toString());
       }
     }
-
-    QueuedThreadPool pool = new QueuedThreadPool(200, 4);
-    pool.setName("rtchat-http");
-    server = new Server(pool);
-    server.setStopTimeout(5_000);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    http.setSendXPoweredBy(false);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost(host);
-    connector.setPort(port);
-    connector.setIdleTimeout(30_000);
-    server.addConnector(connector);
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "rtchat-timer");
-      t.setDaemon(true);
-      return t;
-    });
 
     int capacity = settings.limits.sendQueueMessages;
     poll = new PollHandler(room, metrics, capacity);

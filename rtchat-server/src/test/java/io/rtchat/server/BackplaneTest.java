@@ -328,7 +328,7 @@ class BackplaneTest {
       proxy.freeze(); // the instance's broker connection goes silent: no DISCONNECT, no FIN
       // The broker gives up after 1.5 keep-alives (plus its own check interval, several seconds on a
       // loaded machine) and publishes the will, which clears the presence.
-      await().atMost(Duration.ofMillis(KEEP_ALIVE * 1500L + 10_000)).pollInterval(Duration.ofMillis(20))
+      await().atMost(Duration.ofMillis(KEEP_ALIVE * 1500L + 12_000)).pollInterval(Duration.ofMillis(20))
           .until(() -> !watcher.received(n -> "who".equals(n.path("action").asText())).isEmpty()
               && !WsClient.names(last(watcher, "who")).contains("ghost"));
       long ms = (System.nanoTime() - cut) / 1_000_000;

@@ -1003,6 +1003,20 @@ public final class ChatRoom {
     send(t, Message.of(m.action, s.name));
   }
 
+  /** Ends the signaling permission between two names, on the other party's instance too. */
+  private void revokeGrant(String a, String b) {
+    grants.remove(pair(a, b));
+    if (backplane != null) {
+      Sub other = remoteByName(b);
+      if (other != null) {
+        ObjectNode e = event("revoke");
+        e.put("a", a);
+        e.put("b", b);
+        backplane.send(other.instance, toJson(e));
+      }
+    }
+  }
+
   private String secret() {
     char[] c = new char[16];
     for (int i = 0; i < c.length; i++) {
@@ -1044,7 +1058,7 @@ public final class ChatRoom {
       }
     }
     if (!add) {
-      grants.remove(pair(s.name, target));
+      revokeGrant(s.name, target);
     }
     sendWhoAll();
   }
@@ -1063,7 +1077,7 @@ public final class ChatRoom {
     if (s.blocked.size() < 10_000) {
       s.blocked.add(target);
     }
-    grants.remove(pair(s.name, target));
+    revokeGrant(s.name, target);
     if (s.authenticated) {
       sendWhoAll();
     }
@@ -1853,6 +1867,7 @@ public final class ChatRoom {
           }
         }
         case "grant" -> grants.add(pair(e.path("a").asText(), e.path("b").asText()));
+        case "revoke" -> grants.remove(pair(e.path("a").asText(), e.path("b").asText()));
         case "unauth" -> {
           Sub t = localByName(e.path("name").asText());
           if (t != null) {

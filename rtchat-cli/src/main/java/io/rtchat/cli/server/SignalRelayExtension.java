@@ -62,6 +62,8 @@ public final class SignalRelayExtension implements ServerExtension {
     @Override
     public void onWebSocketOpen(Session session) {
       this.session = session;
+      // Jetty's default (64 KiB) is below the frames the relay and its clients allow.
+      session.setMaxTextMessageSize(hub.limits().maxFrameBytes());
       this.link = hub.open(this);
       session.demand();
     }

@@ -155,4 +155,58 @@ class RtchatJavaPeersTest {
     assertThat(picky.has("connected", "other")).isFalse();
     assertThat(other.has("connected", "picky")).isFalse();
   }
+
+  @Test
+  void announcesLikeThePageOnItsTopicAtQos0AndNeverRetained() throws Exception {
+    EmbeddedBroker broker = EmbeddedBroker.start(0, 0);
+    closeables.add(broker);
+    List<Long> times = new CopyOnWriteArrayList<>();
+    List<com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish> seen = new CopyOnWriteArrayList<>();
+    var sniffer = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3()
+        .identifier("sniffer").serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+    sniffer.connect().get(10, TimeUnit.SECONDS);
+    closeables.add(() -> sniffer.disconnect());
+    sniffer.subscribeWith().topicFilter("mrtchat/#")
+        .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        .callback(p -> {
+          times.add(System.nanoTime());
+          seen.add(p);
+        }).send().get(10, TimeUnit.SECONDS);
+
+    Peer solo = peer("solo", URI.create("mqtt://127.0.0.1:" + broker.port()
+        + "/lobby?dialect=rtchat"), new EventRecorder());
+    solo.join().get(10, TimeUnit.SECONDS);
+    long joined = System.nanoTime();
+    await().atMost(WAIT).until(() -> seen.size() >= 2);
+
+    // 0.5 s after SUBACK, then 3 s after it (the page's schedule), while nobody is connected.
+    assertThat(Duration.ofNanos(times.get(0) - joined)).isBetween(Duration.ofMillis(200),
+        Duration.ofMillis(2_000));
+    assertThat(Duration.ofNanos(times.get(1) - times.get(0))).isBetween(Duration.ofMillis(1_500),
+        Duration.ofMillis(4_500));
+    for (var publish : seen) {
+      assertThat(publish.getTopic().toString()).isEqualTo("mrtchat/lobby");
+      assertThat(publish.getQos()).isEqualTo(com.hivemq.client.mqtt.datatypes.MqttQos.AT_MOST_ONCE);
+      assertThat(publish.isRetain()).isFalse();
+      byte[] payload = publish.getPayloadAsBytes();
+      assertThat(payload.length % 2).isEqualTo(1);
+      RtchatWire.Envelope envelope = RtchatWire.decode(payload);
+      assertThat(envelope.sender()).isEqualTo("solo");
+      assertThat(envelope.subtopic()).isEqualTo("connect");
+      assertThat(envelope.data().get("publicKeyString").asText()).startsWith("{\"alg\":\"PS256\"");
+    }
+    // Nothing stays on the broker for later subscribers.
+    List<Object> retained = new CopyOnWriteArrayList<>();
+    var late = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3()
+        .identifier("late").serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+    late.connect().get(10, TimeUnit.SECONDS);
+    closeables.add(() -> late.disconnect());
+    late.subscribeWith().topicFilter("mrtchat/#").callback(p -> {
+      if (p.isRetain()) {
+        retained.add(p);
+      }
+    }).send().get(10, TimeUnit.SECONDS);
+    Thread.sleep(500);
+    assertThat(retained).isEmpty();
+  }
 }

@@ -3,12 +3,18 @@ package io.rtchat.cli;
 import static io.rtchat.cli.RtchatProcess.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtchat.server.Mosquitto;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,10 +102,25 @@ class ServerCommandIT {
   }
 
   @Test
-  void backplaneIsNotAvailableYet() throws Exception {
-    RtchatProcess server = start("backplane", "server", "--backplane", "mqtt://127.0.0.1:1883",
-        "--port", "0", "--no-broker");
-    assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
-    assertThat(server.stderrText()).contains("not available yet");
+  void printDefaultConfigWritesACommentedSettingsFile() throws Exception {
+    RtchatProcess print = start("print", "server", "--print-default-config");
+    assertThat(print.awaitExit(seconds(60))).isEqualTo(0);
+    assertThat(String.join("\n", print.stdoutLines())).contains("Title").contains("[JWT]").contains("#");
+  }
+
+  @Test
+  void aServerWithABackplaneConnectsToTheBroker() throws Exception {
+    try (Mosquitto broker = Mosquitto.start()) { // the backplane speaks MQTT 5: not Moquette
+      RtchatProcess server = start("backplane", "server", "--port", "0", "--no-broker",
+          "--backplane", broker.uri().toString());
+      Matcher listening = LISTENING.matcher(
+          server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
+      assertThat(listening.find()).isTrue();
+      URI metrics = URI.create(listening.group(1) + "/metrics");
+      HttpClient http = HttpClient.newHttpClient();
+      Awaitility.await().atMost(seconds(30)).until(() -> http.send(HttpRequest.newBuilder(metrics).build(),
+          HttpResponse.BodyHandlers.ofString()).body().lines()
+          .anyMatch(line -> line.startsWith("rtchat_backplane_connected") && line.endsWith(" 1.0")));
+    }
   }
 }

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Mosquitto (Debian package {@code mosquitto}) as a child process on a free loopback port,
- * configured in a temporary directory; {@link #restart()} brings it back on the same port.
+ * configured in a temporary directory; {@link #restart()} brings it back on the same port. Shared
+ * with rtchat-cli's tests through this module's test jar.
  */
-final class Mosquitto implements AutoCloseable {
+public final class Mosquitto implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/sbin/mosquitto");
 
   private final Path dir;
@@ -39,7 +40,7 @@ final class Mosquitto implements AutoCloseable {
         ""));
   }
 
-  static Mosquitto start() {
+  public static Mosquitto start() {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: these tests need a real Mosquitto (apt-get install -y mosquitto)");
     }
@@ -74,7 +75,7 @@ final class Mosquitto implements AutoCloseable {
     throw new IOException("no free port found");
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("mqtt://127.0.0.1:" + port);
   }
 

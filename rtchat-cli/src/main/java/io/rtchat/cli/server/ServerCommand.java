@@ -50,8 +50,12 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--no-broker", description = "Do not start the embedded MQTT broker.")
   boolean noBroker;
 
+  @Option(names = "--print-default-config",
+      description = "Print a commented default settings.toml and exit.")
+  boolean printDefaultConfig;
+
   @Option(names = "--backplane", paramLabel = "mqtt://host:port",
-      description = "Share rooms with other instances through an MQTT broker (not available yet).")
+      description = "Share the chat with other instances through this MQTT broker (overrides [Backplane] URL).")
   URI backplane;
 
   private final Console console;
@@ -82,8 +86,10 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (backplane != null) {
-      return fail("--backplane is not available yet: rtchat-server has no MQTT backplane");
+    if (printDefaultConfig) {
+      console.out().print(SettingsLoader.defaultConfigText());
+      console.out().flush();
+      return 0;
     }
     Settings settings;
     try {
@@ -100,6 +106,9 @@ public final class ServerCommand implements Callable<Integer> {
       }
       RtchatServer.Builder builder = RtchatServer.builder().settings(settings).settingsFile(config)
           .host(host).port(port);
+      if (backplane != null) {
+        builder.backplane(backplane);
+      }
       extensions().forEach(builder::extension);
       server = builder.build();
       RtchatServer running = server;

@@ -3,6 +3,7 @@ package io.rtchat.cli;
 import static io.rtchat.cli.RtchatProcess.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rtchat.server.Mosquitto;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -88,6 +89,36 @@ class ServerCommandIT {
     RtchatProcess process = start(label, args);
     assertThat(process.awaitExit(seconds(60))).as(label + ": " + process.stderrText()).isZero();
     return process.stdoutLines();
+  }
+
+  @Test
+  void peersWithAcceptKnownFindEachOthersKeysInTheServersDirectory() throws Exception {
+    RtchatProcess server = start("server", "server", "--port", "0", "--no-broker");
+    Matcher listening = LISTENING.matcher(
+        server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
+    assertThat(listening.find()).isTrue();
+    String http = listening.group(1);
+    String signal = http.replace("http://", "ws://") + "/signal?room=directory-room";
+    Path aliceKey = dir.resolve("alice.key");
+    Path bobKey = dir.resolve("bob.key");
+    String aliceFingerprint = run("init-alice", "keys", "init", "--identity", aliceKey.toString()).get(0);
+    String bobFingerprint = run("init-bob", "keys", "init", "--identity", bobKey.toString()).get(0);
+    run("register-alice", "keys", "register", "--server", http, "--identity", aliceKey.toString(), "--name", "alice");
+    run("register-bob", "keys", "register", "--server", http, "--identity", bobKey.toString(), "--name", "bob");
+
+    RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal", signal, "--json",
+        "--no-progress", "--identity", aliceKey.toString(), "--accept", "known",
+        "--known-peers", dir.resolve("alice_known").toString(), "--key-server", http);
+    RtchatProcess bob = start("bob", "peer", "--name", "bob", "--signal", signal, "--json",
+        "--no-progress", "--identity", bobKey.toString(), "--accept", "known",
+        "--known-peers", dir.resolve("bob_known").toString(), "--key-server", http);
+
+    JsonNode seenByAlice = alice.awaitEvent("connected", seconds(60), e -> e.path("peer").asText().equals("bob"));
+    JsonNode seenByBob = bob.awaitEvent("connected", seconds(30), e -> e.path("peer").asText().equals("alice"));
+    assertThat(seenByAlice.path("fingerprint").asText()).isEqualTo(bobFingerprint);
+    assertThat(seenByAlice.path("verified").asBoolean()).isTrue();
+    assertThat(seenByBob.path("fingerprint").asText()).isEqualTo(aliceFingerprint);
+    assertThat(seenByBob.path("verified").asBoolean()).isTrue();
   }
 
   @Test

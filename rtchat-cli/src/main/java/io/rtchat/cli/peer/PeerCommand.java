@@ -19,6 +19,7 @@ import io.rtchat.core.signal.SignalingTransports.UnknownSchemeException;
 import io.rtchat.core.signal.TransportState;
 import io.rtchat.identity.Identity;
 import io.rtchat.identity.IdentityAuthenticator;
+import io.rtchat.identity.KeyDirectoryClient;
 import io.rtchat.identity.KnownPeers;
 import io.rtchat.identity.RoomKey;
 import io.rtchat.identity.RoomPasswordSealer;
@@ -92,6 +93,11 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--known-peers", paramLabel = "FILE",
       description = "Known peers file (default with --identity: ~/.rtchat/known_peers).")
   Path knownPeers;
+
+  @Option(names = "--key-server", paramLabel = "http://HOST:PORT",
+      description = "Look up keys of peers not in --known-peers in this server's key directory"
+          + " (rtchat server's /api/keys; register with rtchat keys register). Needs --identity.")
+  URI keyServer;
 
   @Option(names = "--password", paramLabel = "SECRET", arity = "0..1", interactive = false,
       description = "Room password: signaling is encrypted, brokers see only ciphertext.")
@@ -258,8 +264,12 @@ public final class PeerCommand implements Callable<Integer> {
       if (knownFile == null) {
         knownFile = Path.of(System.getProperty("user.home"), ".rtchat", "known_peers");
       }
-      KnownPeers known = KnownPeers.builder().file(knownFile)
-          .policy(policy.equals("known") ? TrustPolicy.STRICT : TrustPolicy.ACCEPT_NEW).build();
+      KnownPeers.Builder knownBuilder = KnownPeers.builder().file(knownFile)
+          .policy(policy.equals("known") ? TrustPolicy.STRICT : TrustPolicy.ACCEPT_NEW);
+      if (keyServer != null) {
+        knownBuilder.source(KeyDirectoryClient.forServer(keyServer));
+      }
+      KnownPeers known = knownBuilder.build();
       builder.authenticator(IdentityAuthenticator.builder().identity(me).knownPeers(known).build());
       sealer = SignedEnvelopeSealer.builder().identity(me).knownPeers(known).build();
     }
@@ -270,6 +280,14 @@ public final class PeerCommand implements Callable<Integer> {
       sealer = new RoomPasswordSealer(RoomKey.derive(chosenRoom, password.toCharArray()), sealer);
     }
     builder.envelopeSealer(sealer);
+    if (keyServer != null && identity == null) {
+      throw new IllegalArgumentException("--key-server needs --identity");
+    }
+    if (policy.equals("known") && keyServer != null) {
+      // Names come and go in the directory: the authenticator's strict check of each key decides.
+      builder.connectionPolicy(ConnectionPolicy.acceptAll());
+      return;
+    }
     switch (policy) {
       case "none" -> builder.connectionPolicy(ConnectionPolicy.rejectAll());
       case "known" -> {

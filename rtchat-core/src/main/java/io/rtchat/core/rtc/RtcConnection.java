@@ -249,12 +249,12 @@ public final class RtcConnection implements AutoCloseable {
     return new CreateSessionDescriptionObserver() {
       @Override
       public void onSuccess(RTCSessionDescription description) {
-        events.execute(() -> result.complete(description));
+        hand(() -> result.complete(description), result);
       }
 
       @Override
       public void onFailure(String error) {
-        events.execute(() -> result.completeExceptionally(new RtcException(error)));
+        hand(() -> result.completeExceptionally(new RtcException(error)), result);
       }
     };
   }
@@ -263,14 +263,26 @@ public final class RtcConnection implements AutoCloseable {
     return new SetSessionDescriptionObserver() {
       @Override
       public void onSuccess() {
-        events.execute(() -> result.complete(null));
+        hand(() -> result.complete(null), result);
       }
 
       @Override
       public void onFailure(String error) {
-        events.execute(() -> result.completeExceptionally(new RtcException(error)));
+        hand(() -> result.completeExceptionally(new RtcException(error)), result);
       }
     };
+  }
+
+  /**
+   * Completes a negotiation step on the event executor, never on the native thread; if the
+   * executor refuses (closed, full), the step fails instead of throwing into native code.
+   */
+  private void hand(Runnable completion, CompletableFuture<?> result) {
+    try {
+      events.execute(completion);
+    } catch (Throwable t) {
+      result.completeExceptionally(new RtcChannelClosedException("connection closed during negotiation"));
+    }
   }
 
   private void register(String label, RTCDataChannel channel) {

@@ -281,7 +281,9 @@ public final class RtcConnection implements AutoCloseable {
     try {
       events.execute(completion);
     } catch (Throwable t) {
-      result.completeExceptionally(new RtcChannelClosedException("connection closed during negotiation"));
+      // Off the native thread: continuations of the failure touch native objects.
+      CompletableFuture.runAsync(() -> result.completeExceptionally(
+          new RtcChannelClosedException("connection closed during negotiation")));
     }
   }
 

@@ -22,6 +22,10 @@ public final class BenchMain {
     if (System.getProperty("RTCHAT_LOG_LEVEL") == null && System.getenv("RTCHAT_LOG_LEVEL") == null) {
       System.setProperty("RTCHAT_LOG_LEVEL", "WARN");
     }
+    if (System.getProperty("logback.configurationFile") == null) {
+      // Before any logger exists: in a fat jar without logback.xml, logback would log DEBUG to stdout.
+      System.setProperty("logback.configurationFile", ChildServer.LOGBACK_RESOURCE);
+    }
     boolean quick = false;
     boolean json = false;
     boolean markdown = false;

@@ -7,29 +7,53 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** A {@link ServerHost} child JVM, seen from the bench. Closing it ends only that process. */
+/**
+ * A {@link ServerHost} child JVM, seen from the bench. Its stdout is read all the time (a full pipe
+ * would block the child); lines of its protocol go to a queue. Closing it ends only that process.
+ */
 final class ChildServer implements AutoCloseable {
 
+  /** Logback configuration of the bench: stderr, WARN unless RTCHAT_LOG_LEVEL says otherwise. */
+  static final String LOGBACK_RESOURCE = "rtchat-bench-logback.xml";
+
   private final Process process;
-  private final BufferedReader stdout;
   private final PrintWriter stdin;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   final int port;
 
   private ChildServer(Process process) throws Exception {
     this.process = process;
-    this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8));
     this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+    Thread reader = Daemon.named("server-host-out").newThread(() -> {
+      try (BufferedReader stdout = new BufferedReader(new InputStreamReader(
+          process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = stdout.readLine()) != null) {
+          if (line.startsWith("port ") || line.startsWith("heap ")) {
+            lines.add(line);
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+      lines.add(END);
+    });
+    reader.start();
     String line = readLine("port ", 60);
     this.port = Integer.parseInt(line.substring("port ".length()).trim());
   }
 
+  private static final String END = "\u0000end";
+
   static ChildServer start(String kind) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     List<String> command = List.of(java, "-Xmx2g", "-DRTCHAT_LOG_LEVEL=WARN",
+        "-Dlogback.configurationFile=" + LOGBACK_RESOURCE,
         "-cp", System.getProperty("java.class.path"), ServerHost.class.getName(), kind);
     Process process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -50,20 +74,21 @@ final class ChildServer implements AutoCloseable {
   }
 
   private String readLine(String prefix, int timeoutSeconds) throws Exception {
-    CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
-      try {
-        String line;
-        while ((line = stdout.readLine()) != null) {
-          if (line.startsWith(prefix)) {
-            return line;
-          }
-        }
-        throw new IllegalStateException("server process ended before printing '" + prefix + "'");
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read the server process: " + e.getMessage(), e);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (true) {
+      String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new TimeoutException("server process printed no '" + prefix + "' line within "
+            + timeoutSeconds + " s");
       }
-    });
-    return next.get(timeoutSeconds, TimeUnit.SECONDS);
+      if (line.equals(END)) {
+        lines.add(END);
+        throw new IllegalStateException("server process ended before printing '" + prefix + "'");
+      }
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
   }
 
   @Override

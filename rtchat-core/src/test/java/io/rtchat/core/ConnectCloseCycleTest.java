@@ -36,6 +36,44 @@ class ConnectCloseCycleTest {
     assertThat(heapAfter - heapBefore).as("heap growth in bytes").isLessThan(32L * 1024 * 1024);
   }
 
+  @Test
+  void aClosedPeerCanBeCollectedWhileTheEngineLivesOn() throws Exception {
+    // An open connection keeps the factory alive, and with it the observers webrtc-java never frees.
+    java.util.concurrent.ExecutorService events = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (io.rtchat.core.rtc.RtcConnection keepAlive = RtcEngine.get().open(java.util.List.of(),
+        new io.rtchat.core.rtc.RtcConnection.Listener() {
+          public void onLocalCandidate(String candidate) {}
+          public void onChannelOpen(String label) {}
+          public void onChannelMessage(String label, byte[] data, boolean binary) {}
+          public void onChannelClosed(String label) {}
+          public void onConnectionLost(String reason) {}
+        }, events)) {
+      java.lang.ref.WeakReference<Peer> closed = connectAndClose();
+
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+        System.gc();
+        return closed.get() == null;
+      });
+    } finally {
+      events.shutdownNow();
+    }
+  }
+
+  /** A connected pair, closed; only a weak reference to one of them remains. */
+  private java.lang.ref.WeakReference<Peer> connectAndClose() throws Exception {
+    URI uri = URI.create("mem://collect/room-" + UUID.randomUUID());
+    EventRecorder aliceEvents = new EventRecorder();
+    Peer alice = Peer.builder().name("alice").signaling(uri).listener(aliceEvents).build();
+    try (Peer bob = Peer.builder().name("bob").signaling(uri).build()) {
+      alice.join().get(10, TimeUnit.SECONDS);
+      bob.join().get(10, TimeUnit.SECONDS);
+      aliceEvents.awaitEvent("connected", "bob");
+    } finally {
+      alice.close();
+    }
+    return new java.lang.ref.WeakReference<>(alice);
+  }
+
   private void runOneCycle(int cycle) throws Exception {
     URI uri = URI.create("mem://cycles/room-" + UUID.randomUUID());
     EventRecorder aliceEvents = new EventRecorder();

@@ -56,9 +56,28 @@ public final class RtcConnection implements AutoCloseable {
     void onConnectionLost(String reason);
   }
 
+  private static final Listener CLOSED_LISTENER = new Listener() {
+    @Override
+    public void onLocalCandidate(String candidate) {}
+
+    @Override
+    public void onChannelOpen(String label) {}
+
+    @Override
+    public void onChannelMessage(String label, byte[] data, boolean binary) {}
+
+    @Override
+    public void onChannelClosed(String label) {}
+
+    @Override
+    public void onConnectionLost(String reason) {}
+  };
+
   private final RtcEngine engine;
-  private final Listener listener;
-  private final Executor events;
+  // Not final: webrtc-java 0.14.0 never frees its observers, which reference this object, so
+  // close() lets go of everything behind it (the application's session, its thread pools).
+  private volatile Listener listener;
+  private volatile Executor events;
   private final Map<String, RTCDataChannel> channels = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> gathered = new CompletableFuture<>();
   private volatile RTCPeerConnection native_;
@@ -203,6 +222,8 @@ public final class RtcConnection implements AutoCloseable {
     } finally {
       channels.clear();
       gathered.complete(null);
+      listener = CLOSED_LISTENER;
+      events = task -> { };
       engine.closed(this);
     }
   }

@@ -211,10 +211,12 @@ public final class Peer implements AutoCloseable {
       String chosenDialect = dialect != null ? dialect
           : signaling == null ? null : queryParameter(signaling, "dialect");
       if (chosenDialect != null && !chosenDialect.equals(NATIVE)) {
-        Dialect found = dialects().get(chosenDialect);
+        Map<String, Dialect> available = dialects();
+        Dialect found = available.get(chosenDialect);
         if (found == null) {
           throw new IllegalArgumentException("unknown dialect '" + chosenDialect
-              + "'; available: " + String.join(", ", dialects().keySet()));
+              + "'; available: " + NATIVE + (available.isEmpty() ? "" : ", ")
+              + String.join(", ", available.keySet()));
         }
         return new Peer(name, found.create(config(room)));
       }
@@ -241,10 +243,9 @@ public final class Peer implements AutoCloseable {
     }
   }
 
-  /** Names of the dialects on the class path, {@code native} included, with their providers. */
+  /** The dialects found on the class path by name, besides the built-in {@link #NATIVE}. */
   public static Map<String, Dialect> dialects() {
     Map<String, Dialect> byName = new TreeMap<>();
-    byName.put(NATIVE, null);
     for (Dialect dialect : ServiceLoader.load(Dialect.class, Peer.class.getClassLoader())) {
       byName.putIfAbsent(dialect.name(), dialect);
     }

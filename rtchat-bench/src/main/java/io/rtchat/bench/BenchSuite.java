@@ -56,6 +56,9 @@ public final class BenchSuite {
       int receivers = options.count(100, 100, 10);
       step(options, "fanout.n" + receivers,
           () -> chat.fanout(receivers, options.count(100, 300, 20), 60_000, 2));
+      int backplaneReceivers = options.count(100, 100, 10);
+      step(options, "fanout.backplane.n" + backplaneReceivers, () -> chat.backplane(
+          backplaneReceivers, options.count(100, 300, 20), 60_000, options.count(1, 2, 1)));
       if (!options.quick()) {
         step(options, "fanout.n1000", () -> chat.fanout(1000, 100, 150_000, 1));
       }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -50,11 +51,13 @@ final class ChildServer implements AutoCloseable {
 
   private static final String END = "\u0000end";
 
-  static ChildServer start(String kind) throws Exception {
+  /** Starts {@link ServerHost} with these arguments ({@code rtchat}, {@code raw} ...). */
+  static ChildServer start(String... hostArgs) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> command = List.of(java, "-Xmx2g", "-DRTCHAT_LOG_LEVEL=WARN",
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-DRTCHAT_LOG_LEVEL=WARN",
         "-Dlogback.configurationFile=" + LOGBACK_RESOURCE,
-        "-cp", System.getProperty("java.class.path"), ServerHost.class.getName(), kind);
+        "-cp", System.getProperty("java.class.path"), ServerHost.class.getName()));
+    command.addAll(List.of(hostArgs));
     Process process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();

@@ -103,11 +103,26 @@ final class FanoutBench {
 
   private Result fanoutOn(String kind, int receivers, int messages, long loginBudgetMillis)
       throws Exception {
+    try (ChildServer server = ChildServer.start(kind)) {
+      URI uri = wsUri(server);
+      return fanoutVia(kind, List.of(uri), uri, receivers, messages, loginBudgetMillis);
+    }
+  }
+
+  private static URI wsUri(ChildServer server) {
+    return URI.create("ws://127.0.0.1:" + server.port + "/ws");
+  }
+
+  /**
+   * Receiver {@code j} logs in on {@code receiverUris[j % size]}, the sender on {@code senderUri};
+   * then the sender's messages are timed until every receiver has each of them.
+   */
+  private Result fanoutVia(String kind, List<URI> receiverUris, URI senderUri, int receivers,
+      int messages, long loginBudgetMillis) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2, Daemon.named("ws-client"));
     HttpClient http = HttpClient.newBuilder().executor(pool).build();
     List<ChatClient> clients = new ArrayList<>();
-    try (ChildServer server = ChildServer.start(kind)) {
-      URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws");
+    try {
       Tracker tracker = new Tracker(receivers);
       long loginStart = System.nanoTime();
       long deadline = loginStart + TimeUnit.MILLISECONDS.toNanos(loginBudgetMillis);
@@ -115,6 +130,7 @@ final class FanoutBench {
       for (int i = 0; i < receivers; i += LOGIN_BATCH) {
         List<CompletableFuture<Void>> logins = new ArrayList<>();
         for (int j = i; j < Math.min(receivers, i + LOGIN_BATCH); j++) {
+          URI uri = receiverUris.get(j % receiverUris.size());
           ChatClient client = ChatClient.connect(http, uri, tracker::onFrame).get(30, TimeUnit.SECONDS);
           clients.add(client);
           logins.add(client.login("r" + j));
@@ -122,7 +138,7 @@ final class FanoutBench {
         await(CompletableFuture.allOf(logins.toArray(CompletableFuture[]::new)), deadline, kind, i,
             receivers);
       }
-      ChatClient sender = ChatClient.connect(http, uri, text -> {}).get(30, TimeUnit.SECONDS);
+      ChatClient sender = ChatClient.connect(http, senderUri, text -> {}).get(30, TimeUnit.SECONDS);
       clients.add(sender);
       await(sender.login("sender"), deadline, kind, receivers, receivers);
       double loginSeconds = (System.nanoTime() - loginStart) / 1e9;
@@ -147,6 +163,79 @@ final class FanoutBench {
       }
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * One sender and {@code receivers} receivers in the lobby. Ours: two rtchat-server instances
+   * sharing one Mosquitto backplane, receivers split between them, the sender on the first; the
+   * baseline: one rtchat-server without backplane. Same clients, same settings otherwise. Rounds
+   * alternate baseline and ours, fresh server JVMs (and a fresh topic prefix) each round.
+   */
+  void backplane(int receivers, int messages, long loginBudgetMillis, int rounds) throws Exception {
+    String name = "fanout.backplane.n" + receivers;
+    if (!BenchMosquitto.available()) {
+      String reason = BenchMosquitto.BINARY + " is missing (apt-get install -y mosquitto): the"
+          + " backplane needs a real MQTT 5 broker";
+      options.pending().accept(new Pending(name + ".rate", reason));
+      options.pending().accept(new Pending(name + ".p99", reason));
+      options.progress().accept(name + ": pending, " + reason);
+      return;
+    }
+    double[] baseRate = new double[rounds];
+    double[] oursRate = new double[rounds];
+    double[] baseP99 = new double[rounds];
+    double[] oursP99 = new double[rounds];
+    double[] baseMedian = new double[rounds];
+    double[] oursMedian = new double[rounds];
+    double baseLogin = 0;
+    double oursLogin = 0;
+    try (BenchMosquitto broker = BenchMosquitto.start()) {
+      for (int round = 0; round < rounds; round++) {
+        Result base = fanoutOn("rtchat", receivers, messages, loginBudgetMillis);
+        String prefix = "rtchat/bench-" + ProcessHandle.current().pid() + "-" + round;
+        Result ours;
+        try (ChildServer a = ChildServer.start("rtchat-backplane", broker.uri().toString(), prefix);
+            ChildServer b = ChildServer.start("rtchat-backplane", broker.uri().toString(), prefix)) {
+          ours = fanoutVia("rtchat x2 + backplane", List.of(wsUri(a), wsUri(b)), wsUri(a),
+              receivers, messages, loginBudgetMillis);
+        }
+        baseRate[round] = base.deliveriesPerSecond;
+        oursRate[round] = ours.deliveriesPerSecond;
+        baseP99[round] = base.latency.percentile(99);
+        oursP99[round] = ours.latency.percentile(99);
+        baseMedian[round] = base.latency.median();
+        oursMedian[round] = ours.latency.median();
+        baseLogin = Math.max(baseLogin, base.loginSeconds);
+        oursLogin = Math.max(oursLogin, ours.loginSeconds);
+      }
+    }
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("receivers", receivers);
+    extra.put("receivers_per_instance", (receivers + 1) / 2 + " + " + receivers / 2);
+    extra.put("messages", messages);
+    extra.put("window", WINDOW);
+    extra.put("rounds", rounds);
+    extra.put("ours_rounds", rounded(oursRate, 0));
+    extra.put("baseline_rounds", rounded(baseRate, 0));
+    extra.put("ours_login_s_max", Stats.round(oursLogin, 2));
+    extra.put("baseline_login_s_max", Stats.round(baseLogin, 2));
+    extra.put("ours_is", "2 instances + Mosquitto, sender on A");
+    extra.put("baseline_is", "1 rtchat-server JVM, no backplane");
+    double ours = Stats.of(oursRate).median();
+    double base = Stats.of(baseRate).median();
+    out.add(Measure.of(name + ".rate", ours, base, "deliveries/s", extra));
+    Map<String, Object> latency = new LinkedHashMap<>();
+    latency.put("ours_median_ms", Stats.round(Stats.of(oursMedian).median(), 3));
+    latency.put("baseline_median_ms", Stats.round(Stats.of(baseMedian).median(), 3));
+    latency.put("ours_rounds", rounded(oursP99, 1));
+    latency.put("baseline_rounds", rounded(baseP99, 1));
+    latency.put("deliveries_per_round", receivers * messages);
+    double oursP = Stats.of(oursP99).median();
+    double baseP = Stats.of(baseP99).median();
+    out.add(Measure.of(name + ".p99", oursP, baseP, "ms", latency));
+    options.progress().accept(String.format(
+        "%s: %.0f vs single instance %.0f deliveries/s, p99 %.1f vs %.1f ms",
+        name, ours, base, oursP, baseP));
   }
 
   private static long deadline(long budgetMillis) {

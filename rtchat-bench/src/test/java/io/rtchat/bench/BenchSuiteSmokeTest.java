@@ -17,10 +17,7 @@ class BenchSuiteSmokeTest {
         .withProgress(line -> System.err.println("# " + line))
         .withPending(pending::add));
 
-    assertThat(pending).isEmpty();
-    List<String> names = new ArrayList<>();
-    measures.forEach(m -> names.add(m.measure()));
-    assertThat(names).containsExactlyInAnyOrder(
+    List<String> expected = new ArrayList<>(List.of(
         "connect.mem", "signaling_bytes.mem",
         "connect.mqtt", "signaling_bytes.mqtt",
         "connect.ws", "signaling_bytes.ws",
@@ -29,7 +26,18 @@ class BenchSuiteSmokeTest {
         "memory.peer.rss", "memory.peer.heap", "memory.cycle.rss",
         "fanout.n10.rate", "fanout.n10.p99",
         "idle.heap_per_conn",
-        "jmh.envelope.encode", "jmh.envelope.decode", "jmh.frame.encode", "jmh.frame.decode");
+        "jmh.envelope.encode", "jmh.envelope.decode", "jmh.frame.encode", "jmh.frame.decode"));
+    List<String> backplane = List.of("fanout.backplane.n10.rate", "fanout.backplane.n10.p99");
+    if (BenchMosquitto.available()) {
+      assertThat(pending).isEmpty();
+      expected.addAll(backplane);
+    } else {
+      // No broker on this machine: the backplane measure is reported pending, never taken.
+      assertThat(pending).extracting(Pending::measure).containsExactlyElementsOf(backplane);
+    }
+    List<String> names = new ArrayList<>();
+    measures.forEach(m -> names.add(m.measure()));
+    assertThat(names).containsExactlyInAnyOrderElementsOf(expected);
     for (Measure m : measures) {
       assertThat(m.ours()).as(m.measure() + " ours").isFinite().isPositive();
       assertThat(m.baseline()).as(m.measure() + " baseline").isFinite().isPositive();

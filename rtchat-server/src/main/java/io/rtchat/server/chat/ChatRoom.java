@@ -1878,7 +1878,7 @@ public final class ChatRoom {
         default -> log.debug("unknown backplane event {}", e.path("t").asText());
       }
     } catch (JsonProcessingException | RuntimeException ex) {
-      log.warn("bad backplane event: {}", ex.toString());
+      log.warn("bad backplane event {}", e.path("t").asText(), ex);
     }
     drain();
   }

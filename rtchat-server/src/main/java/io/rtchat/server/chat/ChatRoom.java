@@ -314,60 +314,31 @@ public final class ChatRoom {
 
   // ---------------------------------------------------------------- dispatch
 
+  /** Actions refused (with the spec's error) before a successful login. */
+  private static final Set<String> NEEDS_LOGIN = Set.of("message", "file", "me", "open", "candidate",
+      "sdp", "watch", "unwatch", "takeback", "react", "report");
+
   private void dispatch(Sub s, Message m) {
     String action = m.action;
+    if (NEEDS_LOGIN.contains(action) && !requireLogin(s)) {
+      return;
+    }
     switch (action) {
       case "login" -> login(s, m);
-      case "message" -> {
-        if (requireLogin(s)) {
-          chat(s, m);
-        }
-      }
-      case "file" -> {
-        if (requireLogin(s)) {
-          file(s, m);
-        }
-      }
-      case "me" -> {
-        if (requireLogin(s)) {
-          me(s, m);
-        }
-      }
-      case "open" -> {
-        if (requireLogin(s)) {
-          open(s, m);
-        }
-      }
-      case "candidate", "sdp" -> {
-        if (requireLogin(s)) {
-          relaySignal(s, m);
-        }
-      }
-      case "watch", "unwatch" -> {
-        if (requireLogin(s)) {
-          relayWatch(s, m);
-        }
-      }
+      case "message" -> chat(s, m);
+      case "file" -> file(s, m);
+      case "me" -> me(s, m);
+      case "open" -> open(s, m);
+      case "candidate", "sdp" -> relaySignal(s, m);
+      case "watch", "unwatch" -> relayWatch(s, m);
       case "boot", "unboot" -> editSet(s, m, s.booted, action.equals("boot"), "booted you off of their camera!");
       case "mute", "unmute" -> editSet(s, m, s.muted, action.equals("mute"), null);
       case "block" -> block(s, m);
       case "blocklist" -> blocklist(s, m);
       case "video-invite" -> invite(s, m);
-      case "takeback" -> {
-        if (requireLogin(s)) {
-          takeback(s, m);
-        }
-      }
-      case "react" -> {
-        if (requireLogin(s)) {
-          react(s, m);
-        }
-      }
-      case "report" -> {
-        if (requireLogin(s)) {
-          report(s, m);
-        }
-      }
+      case "takeback" -> takeback(s, m);
+      case "react" -> react(s, m);
+      case "report" -> report(s, m);
       case "ping" -> { }
       default -> error(s, "Unsupported message type: " + Html.escape(truncate(action, 64)));
     }

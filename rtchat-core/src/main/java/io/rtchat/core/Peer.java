@@ -9,9 +9,8 @@ import io.rtchat.core.signal.SignalingTransport;
 import io.rtchat.core.signal.SignalingTransportProvider;
 import io.rtchat.core.signal.SignalingTransports;
 import io.rtchat.core.signal.TransportState;
+import io.rtchat.core.signal.UriQuery;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -209,7 +208,7 @@ public final class Peer implements AutoCloseable {
         throw new IllegalArgumentException("give exactly one of signaling(URI) and transport(...)");
       }
       String chosenDialect = dialect != null ? dialect
-          : signaling == null ? null : queryParameter(signaling, "dialect");
+          : signaling == null ? null : UriQuery.parse(signaling).get("dialect");
       if (chosenDialect != null && !chosenDialect.equals(NATIVE)) {
         Map<String, Dialect> available = dialects();
         Dialect found = available.get(chosenDialect);
@@ -250,17 +249,5 @@ public final class Peer implements AutoCloseable {
       byName.putIfAbsent(dialect.name(), dialect);
     }
     return byName;
-  }
-
-  private static String queryParameter(URI uri, String key) {
-    String query = uri.getRawQuery();
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith(key + "=")) {
-          return URLDecoder.decode(pair.substring(key.length() + 1), StandardCharsets.UTF_8);
-        }
-      }
-    }
-    return null;
   }
 }

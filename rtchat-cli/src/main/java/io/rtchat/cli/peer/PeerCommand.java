@@ -12,6 +12,7 @@ import io.rtchat.core.PeerListener;
 import io.rtchat.core.PeerSession;
 import io.rtchat.core.ReceivedFile;
 import io.rtchat.core.rtc.RtcEngine;
+import io.rtchat.core.signal.UriQuery;
 import io.rtchat.core.signal.EnvelopeSealer;
 import io.rtchat.core.signal.SignalingTransportProvider;
 import io.rtchat.core.signal.SignalingTransports;
@@ -31,7 +32,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,7 +140,7 @@ public final class PeerCommand implements Callable<Integer> {
     events = new Events(mapper, console.out(), json);
     progress = new Progress(console.err(), !noProgress);
     SignalingTransportProvider provider = provider();
-    String chosenDialect = dialect != null ? dialect : queryParameter(signal, "dialect");
+    String chosenDialect = dialect != null ? dialect : UriQuery.parse(signal).get("dialect");
     boolean rtchat = chosenDialect != null && !chosenDialect.equals("native");
     if (rtchat && !chosenDialect.equals("rtchat")) {
       throw usage("--dialect must be native or rtchat, not '" + chosenDialect + "'");
@@ -241,18 +241,6 @@ public final class PeerCommand implements Callable<Integer> {
       query.append('&');
     }
     query.append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-  }
-
-  private static String queryParameter(URI uri, String key) {
-    String query = uri.getRawQuery();
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith(key + "=")) {
-          return URLDecoder.decode(pair.substring(key.length() + 1), StandardCharsets.UTF_8);
-        }
-      }
-    }
-    return null;
   }
 
   /** Identity, known peers, room password and the accept policy. */

@@ -1,8 +1,6 @@
 package io.rtchat.core.signal;
 
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -27,13 +25,9 @@ public interface SignalingTransportProvider {
    * its leading slash, or the {@code room} query parameter.
    */
   default String roomOf(URI uri) {
-    String query = uri.getRawQuery();
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith("room=") && pair.length() > 5) {
-          return URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
-        }
-      }
+    String room = UriQuery.parse(uri).get("room");
+    if (room != null && !room.isEmpty()) {
+      return room;
     }
     String path = uri.getPath();
     if (path == null || path.isEmpty() || path.equals("/")) {

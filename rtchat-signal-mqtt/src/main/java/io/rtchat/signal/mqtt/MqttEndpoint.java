@@ -1,9 +1,9 @@
 package io.rtchat.signal.mqtt;
 
+import io.rtchat.core.signal.UriQuery;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -71,7 +71,7 @@ record MqttEndpoint(
       port = webSocket ? (tls ? 443 : 80) : (tls ? 8883 : 1883);
     }
 
-    Map<String, String> options = query(uri);
+    Map<String, String> options = UriQuery.parse(uri);
     for (String key : options.keySet()) {
       if (!OPTIONS.contains(key)) {
         throw new IllegalArgumentException("unknown MQTT URI option '" + key + "' in " + redact(uri)
@@ -118,26 +118,6 @@ record MqttEndpoint(
     }
     return new MqttEndpoint(host, port, tls, webSocket, webSocketPath, username, password,
         clientId, version, room);
-  }
-
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> options = new LinkedHashMap<>();
-    String raw = uri.getRawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return options;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-      if (options.put(key, value) != null) {
-        throw new IllegalArgumentException("MQTT URI option '" + key + "' given twice");
-      }
-    }
-    return options;
   }
 
   private static String decode(String raw) {

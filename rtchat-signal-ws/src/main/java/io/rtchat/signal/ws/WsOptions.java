@@ -1,12 +1,10 @@
 package io.rtchat.signal.ws;
 
+import io.rtchat.core.signal.UriQuery;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +47,7 @@ record WsOptions(
       throw new IllegalArgumentException("signaling URI " + uri + " names no host; expected e.g. "
           + "ws://127.0.0.1:8080/signal?room=demo");
     }
-    Map<String, String> query = query(uri);
+    Map<String, String> query = UriQuery.parse(uri);
     for (String key : query.keySet()) {
       if (!KNOWN.contains(key)) {
         throw new IllegalArgumentException("unknown option '" + key + "' in " + uri
@@ -78,7 +76,7 @@ record WsOptions(
   }
 
   static String roomOf(URI uri) {
-    String room = query(uri).get("room");
+    String room = UriQuery.parse(uri).get("room");
     if (room != null && !room.isEmpty()) {
       return room;
     }
@@ -89,7 +87,7 @@ record WsOptions(
   /** The path without the room segment; {@code /} when there is no path. */
   private static String endpointPath(URI uri) {
     List<String> segments = segments(uri);
-    boolean roomInPath = !query(uri).containsKey("room") && segments.size() >= 2;
+    boolean roomInPath = !UriQuery.parse(uri).containsKey("room") && segments.size() >= 2;
     int keep = roomInPath ? segments.size() - 1 : segments.size();
     if (keep == 0) {
       return "/";
@@ -108,24 +106,6 @@ record WsOptions(
       }
     }
     return segments;
-  }
-
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> out = new LinkedHashMap<>();
-    String raw = uri.getRawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      out.put(key, value);
-    }
-    return out;
   }
 
   private static long number(Map<String, String> query, String key, long fallback, URI uri) {

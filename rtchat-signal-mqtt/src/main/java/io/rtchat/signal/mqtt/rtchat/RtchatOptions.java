@@ -6,11 +6,11 @@ import io.rtchat.identity.KeyType;
 import io.rtchat.identity.RtchatKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.rtchat.core.signal.UriQuery;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -101,22 +101,12 @@ record RtchatOptions(String host, int port, boolean tls, boolean webSocket, Stri
   }
 
   private static Map<String, String> query(URI uri) {
-    Map<String, String> options = new LinkedHashMap<>();
-    String raw = uri.getRawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return options;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+    Map<String, String> options = UriQuery.parse(uri);
+    for (String key : options.keySet()) {
       if (!OPTIONS.contains(key)) {
         throw new IllegalArgumentException("unknown option '" + key + "' for the rtchat dialect;"
             + " known: room, key, knownPeers, username, password");
       }
-      options.put(key, eq < 0 ? "" : decode(pair.substring(eq + 1)));
     }
     return options;
   }

@@ -6,11 +6,11 @@ import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 import io.rtchat.server.KeyDirectoryExtension;
 import io.rtchat.server.ServerExtension;
+import io.rtchat.server.SignalRelayExtension;
 import io.rtchat.cli.bench.BenchCommand;
 import io.rtchat.cli.keys.KeysCommand;
 import io.rtchat.cli.peer.PeerCommand;
 import io.rtchat.cli.server.ServerCommand;
-import io.rtchat.cli.server.SignalRelayExtension;
 import io.rtchat.signal.ws.RelayHub;
 import io.rtchat.signal.ws.RelayLimits;
 
@@ -48,7 +48,6 @@ public final class CliModule extends AbstractModule {
     // What `rtchat server` mounts on its Jetty server besides the chat: the /signal WebSocket
     // relay and rtchat-identity's key directory at /api/keys.
     bind(RelayLimits.class).toInstance(RelayLimits.defaults());
-    bind(SignalRelayExtension.class);
     Multibinder<ServerExtension> extensions = Multibinder.newSetBinder(binder(), ServerExtension.class);
     extensions.addBinding().to(SignalRelayExtension.class);
     extensions.addBinding().toProvider(KeyDirectoryExtension::new);
@@ -57,5 +56,10 @@ public final class CliModule extends AbstractModule {
   @Provides
   RelayHub relayHub(RelayLimits limits) {
     return new RelayHub(limits);
+  }
+
+  @Provides
+  SignalRelayExtension signalRelay(RelayHub hub) {
+    return new SignalRelayExtension(hub);
   }
 }

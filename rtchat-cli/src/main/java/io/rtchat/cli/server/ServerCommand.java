@@ -4,6 +4,7 @@ import io.rtchat.cli.Console;
 import io.rtchat.cli.Errors;
 import io.rtchat.server.RtchatServer;
 import io.rtchat.server.ServerExtension;
+import io.rtchat.server.SignalRelayExtension;
 import io.rtchat.server.config.Settings;
 import io.rtchat.server.config.SettingsException;
 import io.rtchat.server.config.SettingsLoader;

@@ -1,10 +1,8 @@
-package io.rtchat.cli.server;
+package io.rtchat.server;
 
-import io.rtchat.server.Mounts;
-import io.rtchat.server.ServerExtension;
 import io.rtchat.signal.ws.RelayConnection;
 import io.rtchat.signal.ws.RelayHub;
-import jakarta.inject.Inject;
+import io.rtchat.signal.ws.RelayLimits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -13,7 +11,8 @@ import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * Mounts rtchat-signal-ws's {@link RelayHub} at {@code /signal} on the server's Jetty, so that
- * {@code rtchat peer --signal ws://HOST:PORT/signal} works against {@code rtchat server}.
+ * {@code rtchat peer --signal ws://HOST:PORT/signal} works against {@code rtchat server} and
+ * {@code java -jar rtchat-server.jar} alike.
  */
 public final class SignalRelayExtension implements ServerExtension {
 
@@ -21,7 +20,11 @@ public final class SignalRelayExtension implements ServerExtension {
 
   private final RelayHub hub;
 
-  @Inject
+  /** For {@link java.util.ServiceLoader}: a relay with default limits. */
+  public SignalRelayExtension() {
+    this(new RelayHub(RelayLimits.defaults()));
+  }
+
   public SignalRelayExtension(RelayHub hub) {
     this.hub = hub;
   }

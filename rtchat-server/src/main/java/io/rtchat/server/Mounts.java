@@ -1,5 +1,6 @@
 package io.rtchat.server;
 
+import io.rtchat.server.config.Settings;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
@@ -15,4 +16,7 @@ public interface Mounts {
 
   /** The Jetty server, e.g. to add a lifecycle bean or another connector. */
   Server server();
+
+  /** The server's settings (validated), e.g. for an extension's own section. */
+  Settings settings();
 }

@@ -189,6 +189,11 @@ public final class RtchatServer implements AutoCloseable {
       public Server server() {
         return server;
       }
+
+      @Override
+      public Settings settings() {
+        return settings;
+      }
     };
     for (ServerExtension e : extensions) {
       e.mount(mounts);

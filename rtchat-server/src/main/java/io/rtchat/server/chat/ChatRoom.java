@@ -90,7 +90,14 @@ public final class ChatRoom {
   private final Set<String> jwtNames = new HashSet<>();
   private final Map<String, List<String>> cachedBlocklists = new HashMap<>();
   private final Set<String> grants = new HashSet<>();
-  private final ArrayDeque<Sub> pendingRemovals = new ArrayDeque<>();
+  private final ArrayDeque<Removal> pendingRemovals = new ArrayDeque<>();
+  /**
+   * Calls into an {@link Outbound} in progress on the locking thread. A transport may report its
+   * close from inside such a call (Jetty does when a write fails at once), re-entering
+   * {@link #disconnected}; the removal then waits for the running operation's {@link #drain}, so
+   * that no loop over the subscribers sees the map change under it.
+   */
+  private int outboundCalls;
   private final LinkedHashMap<Long, MsgRecord> recent = new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
 
@@ -114,6 +121,9 @@ public final class ChatRoom {
   private String lastPresence;
   /** msgIDs advance by this with a backplane; the low bits are the instance's slot. */
   static final long MSG_ID_STRIDE = 1024;
+
+  /** A subscriber to take out of the room once the running operation is done, and its presence notice. */
+  private record Removal(Sub sub, String presenceText) {}
 
   /** Who wrote a message and where it went, for takeback and react routing. */
   private record MsgRecord(long ownerSubId, String owner, String channel, String dmPeer) {}
@@ -170,16 +180,20 @@ public final class ChatRoom {
 
   /** The connection is gone (closed, failed or timed out). Idempotent. */
   public synchronized void disconnected(Sub s) {
-    s.closed = true;
-    remove(s, EXITED);
-    drain();
+    leave(s, EXITED);
   }
 
   /** A polling session expired (spec §8.4): "has timed out!", or an overflow: "has exited the room!". */
   public synchronized void timedOut(Sub s, boolean timeout) {
+    leave(s, timeout ? "has timed out!" : EXITED);
+  }
+
+  private void leave(Sub s, String presenceText) {
     s.closed = true;
-    remove(s, timeout ? "has timed out!" : EXITED);
-    drain();
+    pendingRemovals.add(new Removal(s, presenceText));
+    if (outboundCalls == 0) {
+      drain();
+    }
   }
 
   /** One text frame from a WebSocket. Never throws: bad input gets an error reply. */
@@ -278,14 +292,12 @@ public final class ChatRoom {
       if (started != 0 && now - started > sendTimeout) {
         log.info("{} write timed out; dropping it", s);
         s.closed = true;
-        s.out.close(1011, "write timed out");
-        pendingRemovals.add(s);
+        closeOutbound(s, 1011, "write timed out");
         continue;
       }
       if (!s.authenticated && !s.wasEverAuthenticated && !s.out.polling() && now - s.connectedNanos > loginTimeout) {
         s.closed = true;
-        s.out.close(1008, "login timeout");
-        pendingRemovals.add(s);
+        closeOutbound(s, 1008, "login timeout");
         continue;
       }
       if (ping) {
@@ -295,7 +307,12 @@ public final class ChatRoom {
           p.jwt = j.sign(s.claims, TOKEN_TTL);
         }
         send(s, p);
-        s.out.keepAlive();
+        outboundCalls++;
+        try {
+          s.out.keepAlive();
+        } finally {
+          outboundCalls--;
+        }
       }
     }
     drain();
@@ -304,10 +321,10 @@ public final class ChatRoom {
   /** Closes every connection (server shutdown): WebSockets get 1001. */
   public synchronized void closeAll() {
     for (Sub s : List.copyOf(subs.values())) {
-      s.closed = true;
-      s.out.close(1001, "server shutting down");
+      closeOutbound(s, 1001, "server shutting down");
       subs.remove(s.id);
     }
+    pendingRemovals.clear(); // all gone already, without presence notices
     metrics.connections.set(0);
     metrics.users.set(0);
   }
@@ -2008,7 +2025,8 @@ public final class ChatRoom {
   private void drain() {
     int guard = 0;
     while (!pendingRemovals.isEmpty() && guard++ < 100_000) {
-      remove(pendingRemovals.poll(), EXITED);
+      Removal r = pendingRemovals.poll();
+      remove(r.sub(), r.presenceText());
     }
   }
 
@@ -2037,15 +2055,34 @@ public final class ChatRoom {
       metrics.dropped();
       return;
     }
-    if (s.out.offer(json)) {
+    boolean queued;
+    outboundCalls++;
+    try {
+      queued = s.out.offer(json);
+    } finally {
+      outboundCalls--;
+    }
+    if (queued) {
       metrics.messagesOut.increment();
     } else {
       metrics.queueOverflow();
       metrics.dropped();
       log.info("{} is too slow to keep up; dropping it", s);
       s.closed = true;
-      pendingRemovals.add(s);
+      pendingRemovals.add(new Removal(s, EXITED));
     }
+  }
+
+  /** Closes a connection of this instance; the room forgets it at the next {@link #drain}. */
+  private void closeOutbound(Sub s, int code, String reason) {
+    s.closed = true;
+    outboundCalls++;
+    try {
+      s.out.close(code, reason);
+    } finally {
+      outboundCalls--;
+    }
+    pendingRemovals.add(new Removal(s, EXITED));
   }
 
   static String toJson(Object m) {

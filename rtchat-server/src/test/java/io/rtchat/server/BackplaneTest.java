@@ -359,6 +359,129 @@ class BackplaneTest {
     }
   }
 
+  private static boolean opFlag(JsonNode who, String name) {
+    JsonNode e = WsClient.entry(who, name);
+    return e != null && e.path("op").asBoolean();
+  }
+
+  private static int video(JsonNode who, String name) {
+    JsonNode e = WsClient.entry(who, name);
+    return e == null ? -1 : e.path("video").asInt();
+  }
+
+  @Test
+  void opDeopAndNsfwByAnOpOnOneInstanceChangeAUserOnTheOther() {
+    String chat = newChat();
+    try (RtchatServer a = instance(broker.uri(), chat, s -> TestServers.jwt(s, false));
+        RtchatServer b = instance(broker.uri(), chat, s -> TestServers.jwt(s, false));
+        WsClient op = OperatorCommandsTest.op(a, "boss"); WsClient user = WsClient.login(b.uri(), "user");
+        WsClient victim = WsClient.login(a.uri(), "victim")) {
+      op.expectWho(n -> n.contains("user") && n.contains("victim"));
+
+      say(op, "lobby", "/op user");
+      op.expectError("Operator rights have been granted to user.");
+      user.expectError("You have been granted operator privileges by boss.");
+      user.expect("who", w -> opFlag(w, "user"));
+      op.expect("who", w -> opFlag(w, "user"));
+      say(user, "lobby", "/kick victim"); // the new op's command works on its own instance, on a user of A
+      victim.expect("disconnect");
+
+      say(op, "lobby", "/deop user");
+      user.expectError("Your operator privileges have been revoked by boss.");
+      user.expect("who", w -> WsClient.entry(w, "user") != null && !opFlag(w, "user"));
+      op.expect("who", w -> WsClient.entry(w, "user") != null && !opFlag(w, "user"));
+
+      user.send(Map.of("action", "me", "video", 1, "status", "online"));
+      op.expect("who", w -> video(w, "user") == 1);
+      say(op, "lobby", "/nsfw user");
+      op.expectError("user now has their camera marked as Explicit");
+      user.expectError("Your camera has been marked as Explicit for you by boss.");
+      assertThat(user.expect("me").path("video").asInt()).isEqualTo(3);
+      op.expect("who", w -> video(w, "user") == 3);
+    }
+  }
+
+  @Test
+  void adminBlockNowOnOneInstanceBlocksTheUsersOfEveryInstance() throws Exception {
+    String key = "backplane-admin-key";
+    String chat = newChat();
+    try (RtchatServer a = instance(broker.uri(), chat, s -> s.adminApiKey = key);
+        RtchatServer b = instance(broker.uri(), chat, s -> s.adminApiKey = key);
+        WsClient onA = WsClient.login(a.uri(), "feudA"); WsClient onB = WsClient.login(b.uri(), "feudB");
+        WsClient bystander = WsClient.login(b.uri(), "bystander")) {
+      onA.expectWho(n -> n.containsAll(List.of("feudA", "feudB", "bystander")));
+      onB.expectWho(n -> n.containsAll(List.of("feudA", "feudB", "bystander")));
+      Http.Reply r = Http.postJson(a.uri().resolve("/api/block/now"),
+          "{\"APIKey\":\"" + key + "\",\"Usernames\":[\"feudA\",\"feudB\"]}");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(onA.expect("block").path("username").asText()).isEqualTo("feudB");
+      assertThat(onB.expect("block").path("username").asText()).isEqualTo("feudA");
+      onA.expectWho(n -> n.contains("bystander") && !n.contains("feudB"));
+      onB.expectWho(n -> n.contains("bystander") && !n.contains("feudA"));
+      say(onA, "lobby", "can feudB hear me?");
+      bystander.expectMessage("can feudB hear me?");
+      WsClient.assertNoneMatch(onB, n -> n.path("message").asText().contains("can feudB hear me?"), "a blocked line");
+    }
+  }
+
+  @Test
+  void theWebsitesCachedBlocklistReachesEveryInstance() throws Exception {
+    String key = "backplane-admin-key";
+    String chat = newChat();
+    try (RtchatServer a = instance(broker.uri(), chat, s -> s.adminApiKey = key);
+        RtchatServer b = instance(broker.uri(), chat, s -> s.adminApiKey = key)) {
+      Http.Reply r = Http.postJson(a.uri().resolve("/api/blocklist"),
+          "{\"APIKey\":\"" + key + "\",\"Username\":\"dora\",\"Blocklist\":[\"carol\"]}");
+      assertThat(r.status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> b.room().cachedBlocklist("dora").equals(List.of("carol")));
+    }
+  }
+
+  @Test
+  void reactsOnADirectMessageBetweenInstancesReachBothParties() {
+    String chat = newChat();
+    try (RtchatServer a = instance(chat); RtchatServer b = instance(chat);
+        WsClient alice = WsClient.login(a.uri(), "alice"); WsClient bob = WsClient.login(b.uri(), "bob")) {
+      alice.expectWho(n -> n.contains("bob"));
+      say(alice, "@bob", "a private word");
+      long fromAlice = bob.expectMessage("a private word").path("msgID").asLong();
+      bob.send(Map.of("action", "react", "msgID", fromAlice, "message", "+1"));
+      JsonNode seenByAlice = alice.expect("react");
+      assertThat(seenByAlice.path("username").asText()).isEqualTo("bob");
+      assertThat(seenByAlice.path("msgID").asLong()).isEqualTo(fromAlice);
+      assertThat(bob.expect("react").path("msgID").asLong()).isEqualTo(fromAlice);
+
+      say(bob, "@alice", "a private answer");
+      long fromBob = alice.expectMessage("a private answer").path("msgID").asLong();
+      alice.send(Map.of("action", "react", "msgID", fromBob, "message", "heart"));
+      assertThat(bob.expect("react").path("username").asText()).isEqualTo("alice");
+    }
+  }
+
+  @Test
+  void unmuteAllMakesAnOpUnblockableForTheUsersOfTheOtherInstance() {
+    String chat = newChat();
+    try (RtchatServer a = instance(broker.uri(), chat, s -> {
+          TestServers.jwt(s, false);
+          s.blockableAdmins = true;
+        });
+        RtchatServer b = instance(broker.uri(), chat, s -> s.blockableAdmins = true);
+        WsClient op = OperatorCommandsTest.op(a, "boss"); WsClient user = WsClient.login(b.uri(), "user")) {
+      user.expectWho(n -> n.contains("boss"));
+      op.send(Map.of("action", "mute", "username", "user"));
+      user.send(Map.of("action", "block", "username", "boss"));
+      user.expectWho(n -> !n.contains("boss"));
+      op.expectWho(n -> !n.contains("user"));
+
+      say(op, "lobby", "/unmute-all");
+      op.expectError("Your mute on 1 users has been lifted.");
+      op.expectWho(n -> n.contains("user"));
+      user.expectWho(n -> n.contains("boss"));
+      say(op, "lobby", "ops read this");
+      user.expectMessage("ops read this");
+    }
+  }
+
   private static JsonNode last(WsClient c, String action) {
     List<JsonNode> l = c.received(n -> action.equals(n.path("action").asText()));
     return l.get(l.size() - 1);

@@ -692,6 +692,14 @@ public final class ChatRoom {
     if (blockedBetween(s, rcpt)) {
       return;
     }
+    if (rcpt.remote()) {
+      // Its instance needs the record too, to route reacts from the recipient (same topic: before the message).
+      ObjectNode e = event("dm");
+      e.put("msgID", out.msgID);
+      e.put("from", s.name);
+      e.put("to", rcpt.name);
+      backplane.send(rcpt.instance, toJson(e));
+    }
     Message theirs = out.copy();
     theirs.channel = "@" + s.name;
     send(rcpt, theirs);
@@ -1307,12 +1315,17 @@ public final class ChatRoom {
         Sub t = requireOnline(op, arg, cmd + " username");
         if (t != null) {
           boolean grant = cmd.equals("/op");
-          t.claims = (t.claims == null ? ChatClaims.forGuest(t.name) : t.claims).withOp(grant);
-          error(t, grant ? "You have been granted operator privileges by " + Html.escape(op.name) + "."
-              : "Your operator privileges have been revoked by " + Html.escape(op.name) + ".");
+          if (t.remote()) {
+            ObjectNode e = event("op");
+            e.put("name", t.name);
+            e.put("grant", grant);
+            e.put("by", op.name);
+            backplane.send(t.instance, toJson(e));
+          } else {
+            setOp(t, grant, op.name);
+          }
           error(op, grant ? "Operator rights have been granted to " + Html.escape(t.name) + "."
               : "Operator rights have been taken from " + Html.escape(t.name) + ".");
-          sendWhoAll();
         }
       }
       case "/kickall" -> {
@@ -1353,6 +1366,14 @@ public final class ChatRoom {
       }
     }
     return true;
+  }
+
+  /** /op and /deop on a user of this instance (its claims live here and reach the others in its presence). */
+  private void setOp(Sub t, boolean grant, String by) {
+    t.claims = (t.claims == null ? ChatClaims.forGuest(t.name) : t.claims).withOp(grant);
+    error(t, grant ? "You have been granted operator privileges by " + Html.escape(by) + "."
+        : "Your operator privileges have been revoked by " + Html.escape(by) + ".");
+    sendWhoAll();
   }
 
   private boolean requireArg(Sub op, String arg, String usage) {
@@ -1445,16 +1466,31 @@ public final class ChatRoom {
       error(op, Html.escape(t.name) + " is not broadcasting a camera that can be marked Explicit.");
       return;
     }
+    if (t.remote()) {
+      ObjectNode e = event("nsfw");
+      e.put("name", t.name);
+      e.put("by", op.name);
+      backplane.send(t.instance, toJson(e));
+    } else {
+      markExplicit(t, op.name);
+    }
+    error(op, Html.escape(t.name) + " now has their camera marked as Explicit");
+    fileReport(op, "NSFW Command Issued", "", t.name, "", "", null);
+  }
+
+  /** /nsfw on a user of this instance, whose camera state lives here. */
+  private void markExplicit(Sub t, String by) {
+    if ((t.video & Sub.ACTIVE) == 0 || (t.video & Sub.NSFW) != 0) {
+      return; // the camera changed while the command travelled
+    }
     t.video |= Sub.NSFW;
     error(t, "Just a friendly reminder to mark your camera as 'Explicit' by using the button at the top of the page"
         + " if you are going to be sexual on webcam. Your camera has been marked as Explicit for you by "
-        + Html.escape(op.name) + ".");
+        + Html.escape(by) + ".");
     Message me = Message.of("me", t.name);
     me.video = t.video;
     send(t, me);
     sendWhoAll();
-    error(op, Html.escape(t.name) + " now has their camera marked as Explicit");
-    fileReport(op, "NSFW Command Issued", "", t.name, "", "", null);
   }
 
   private void presenceAbout(String name, String text) {
@@ -1547,8 +1583,19 @@ public final class ChatRoom {
 
   /** /api/block/now: each online user mutes and blocks the others and is told. */
   public synchronized void blockNow(List<String> names) {
+    blockEachOther(names);
+    if (backplane != null) {
+      ObjectNode e = event("blocknow");
+      names.forEach(e.putArray("names")::add);
+      backplane.broadcast(toJson(e));
+    }
+    drain();
+  }
+
+  /** Each instance blocks for its own users: their mute and block sets live there. */
+  private void blockEachOther(List<String> names) {
     for (String a : names) {
-      Sub sa = localByName(a); // each instance's admin API blocks for its own users
+      Sub sa = localByName(a);
       if (sa == null) {
         continue;
       }
@@ -1561,7 +1608,6 @@ public final class ChatRoom {
       }
     }
     sendWhoAll();
-    drain();
   }
 
   /** /api/disconnect/now: returns how many were removed. */
@@ -1589,8 +1635,15 @@ public final class ChatRoom {
     return removed;
   }
 
+  /** /api/blocklist: kept on every instance, as the user's next page load may be served by any of them. */
   public synchronized void storeBlocklist(String user, List<String> names) {
     cachedBlocklists.put(user, List.copyOf(names));
+    if (backplane != null) {
+      ObjectNode e = event("blocklist");
+      e.put("user", user);
+      names.forEach(e.putArray("names")::add);
+      backplane.broadcast(toJson(e));
+    }
   }
 
   public synchronized List<String> cachedBlocklist(String user) {
@@ -1679,6 +1732,12 @@ public final class ChatRoom {
       ArrayNode a = n.putArray(key);
       set.forEach(a::add);
     }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(x -> out.add(x.asText()));
+    return List.copyOf(out);
   }
 
   private static void readSet(JsonNode n, String key, Set<String> into) {
@@ -1863,6 +1922,22 @@ public final class ChatRoom {
             sendWhoAll();
           }
         }
+        case "op" -> {
+          Sub t = localByName(e.path("name").asText());
+          if (t != null) {
+            setOp(t, e.path("grant").asBoolean(), e.path("by").asText());
+          }
+        }
+        case "nsfw" -> {
+          Sub t = localByName(e.path("name").asText());
+          if (t != null) {
+            markExplicit(t, e.path("by").asText());
+          }
+        }
+        case "blocknow" -> blockEachOther(strings(e.path("names")));
+        case "blocklist" -> cachedBlocklists.put(e.path("user").asText(), strings(e.path("names")));
+        case "dm" -> recent.put(e.path("msgID").asLong(),
+            new MsgRecord(0, e.path("from").asText(), null, e.path("to").asText()));
         default -> log.debug("unknown backplane event {}", e.path("t").asText());
       }
     } catch (JsonProcessingException | RuntimeException ex) {

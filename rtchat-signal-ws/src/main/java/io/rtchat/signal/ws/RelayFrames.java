@@ -243,11 +243,11 @@ final class RelayFrames {
     }
   }
 
-  private interface Body {
+  interface Body {
     void write(JsonGenerator json) throws IOException;
   }
 
-  private static String write(Body body) {
+  static String write(Body body) {
     StringWriter out = new StringWriter(128);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();

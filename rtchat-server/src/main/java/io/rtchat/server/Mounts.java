@@ -1,6 +1,8 @@
 package io.rtchat.server;
 
+import io.rtchat.server.backplane.BackplaneServices;
 import io.rtchat.server.config.Settings;
+import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
@@ -19,4 +21,7 @@ public interface Mounts {
 
   /** The server's settings (validated), e.g. for an extension's own section. */
   Settings settings();
+
+  /** The scale-out backplane shared with other instances, when one is configured. */
+  Optional<BackplaneServices> backplane();
 }

@@ -3,6 +3,7 @@ package io.rtchat.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rtchat.server.auth.JwtService;
+import io.rtchat.server.backplane.BackplaneServices;
 import io.rtchat.server.backplane.MqttBackplane;
 import io.rtchat.server.chat.ChatMetrics;
 import io.rtchat.server.chat.ChatRoom;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -194,6 +196,11 @@ public final class RtchatServer implements AutoCloseable {
       public Settings settings() {
         return settings;
       }
+
+      @Override
+      public Optional<BackplaneServices> backplane() {
+        return Optional.ofNullable(backplane);
+      }
     };
     for (ServerExtension e : extensions) {
       e.mount(mounts);
@@ -316,6 +323,13 @@ public final class RtchatServer implements AutoCloseable {
         backplane.close(); // clears this instance's presence everywhere
       }
       room.closeAll();
+      for (ServerExtension e : extensions) {
+        try {
+          e.goingAway();
+        } catch (RuntimeException ex) {
+          log.warn("error closing the connections of extension {}", e.name(), ex);
+        }
+      }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
       while (container != null && !container.getOpenSessions().isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(20); // waiting for close handshakes during shutdown, not test synchronisation

@@ -16,6 +16,12 @@ public interface ServerExtension extends AutoCloseable {
   /** Adds handlers and WebSocket endpoints before the server starts. */
   void mount(Mounts mounts) throws Exception;
 
+  /**
+   * The server is about to stop: close client connections now (with 1001, going away) so that
+   * clients reconnect elsewhere at once instead of when Jetty stops.
+   */
+  default void goingAway() {}
+
   /** Called after the server stopped; release what {@link #mount} started. */
   @Override
   default void close() {}

@@ -1,18 +1,24 @@
 package io.rtchat.server;
 
+import io.rtchat.server.backplane.BackplaneChannel;
+import io.rtchat.server.backplane.BackplaneService;
+import io.rtchat.server.backplane.BackplaneServices;
 import io.rtchat.signal.ws.RelayConnection;
+import io.rtchat.signal.ws.RelayFederation;
 import io.rtchat.signal.ws.RelayHub;
 import io.rtchat.signal.ws.RelayLimits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * Mounts rtchat-signal-ws's {@link RelayHub} at {@code /signal} on the server's Jetty, so that
  * {@code rtchat peer --signal ws://HOST:PORT/signal} works against {@code rtchat server} and
- * {@code java -jar rtchat-server.jar} alike.
+ * {@code java -jar rtchat-server.jar} alike. With a backplane, the hub shares its rooms with the
+ * other instances' hubs (service {@code relay}): peers on different instances meet as if on one.
  */
 public final class SignalRelayExtension implements ServerExtension {
 
@@ -36,7 +42,52 @@ public final class SignalRelayExtension implements ServerExtension {
 
   @Override
   public void mount(Mounts mounts) {
+    mounts.backplane().ifPresent(this::federate);
     mounts.webSocket(PATH, (request, response, callback) -> new RelaySocket(hub));
+  }
+
+  /** Federates the hub first, so that the other instances' states, replayed at registration, find it ready. */
+  private void federate(BackplaneServices backplane) {
+    AtomicReference<BackplaneChannel> channel = new AtomicReference<>();
+    hub.federate(new RelayFederation() {
+      @Override
+      public void membersChanged() {
+        BackplaneChannel c = channel.get();
+        if (c != null) { // else registration publishes the state anyway
+          c.stateChanged();
+        }
+      }
+
+      @Override
+      public void broadcast(String event) {
+        BackplaneChannel c = channel.get();
+        if (c != null) { // nobody can have joined before the server starts
+          c.broadcast(event);
+        }
+      }
+    });
+    channel.set(backplane.register("relay", new BackplaneService() {
+      @Override
+      public String localState() {
+        return hub.membersSnapshot();
+      }
+
+      @Override
+      public void onRemoteState(String instance, String state) {
+        hub.onRemoteMembers(instance, state);
+      }
+
+      @Override
+      public void onRemoteEvent(String instance, String event) {
+        hub.onRemoteEvent(instance, event);
+      }
+    }));
+  }
+
+  /** Peers reconnect (to another instance, behind a load balancer) at once; no goodbyes are sent. */
+  @Override
+  public void goingAway() {
+    hub.close();
   }
 
   @Override

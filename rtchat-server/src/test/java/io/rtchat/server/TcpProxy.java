@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
-  private final int targetPort;
+  private volatile int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean frozen;
 
@@ -73,6 +73,11 @@ final class TcpProxy implements AutoCloseable {
     }, "tcp-proxy-pump");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** New connections go to {@code port} from now on, as a load balancer does when a server died. */
+  void retarget(int port) {
+    targetPort = port;
   }
 
   /** From now on: silence. Nothing is forwarded, no connection is closed or accepted. */

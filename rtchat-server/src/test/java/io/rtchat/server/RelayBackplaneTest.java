@@ -215,4 +215,24 @@ class RelayBackplaneTest {
         .until(() -> bob.received.contains("alice-goodbye"));
     awaitPeers(b.hub(), "bob");
   }
+
+  @Test
+  void afterABrokerRestartTheRelaysResyncTheirMembers() throws Exception {
+    try (Mosquitto own = Mosquitto.start()) {
+      String chat = BackplaneTest.newChat();
+      Instance a = instance(chat, own.uri());
+      Instance b = instance(chat, own.uri());
+      Client alice = new Client(a.signal(), "alice", null);
+      new Client(b.signal(), "bob", null);
+      awaitPeers(a.hub(), "alice", "bob");
+
+      own.stop();
+      Client carol = new Client(b.signal(), "carol", null); // joins while the broker is away
+      own.restart(); // retained state is gone with the old broker (persistence false)
+
+      awaitPeers(a.hub(), "alice", "bob", "carol");
+      alice.send("carol", "found you");
+      await().atMost(Duration.ofSeconds(10)).until(() -> carol.received.contains("found you"));
+    }
+  }
 }

@@ -414,7 +414,7 @@ public final class MqttBackplane implements Backplane, BackplaneServices, AutoCl
       if (!root.isObject()) {
         throw new java.io.IOException("presence is not a JSON object");
       }
-      root.fields().forEachRemaining(f -> sections.put(f.getKey(), f.getValue().toString()));
+      root.properties().forEach(f -> sections.put(f.getKey(), f.getValue().toString()));
     }
     Map<String, String> before = sections.isEmpty() ? remoteSections.remove(instance)
         : remoteSections.put(instance, sections);

@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,28 +58,13 @@ public final class RtcConnection implements AutoCloseable {
     void onConnectionLost(String reason);
   }
 
-  private static final Listener CLOSED_LISTENER = new Listener() {
-    @Override
-    public void onLocalCandidate(String candidate) {}
-
-    @Override
-    public void onChannelOpen(String label) {}
-
-    @Override
-    public void onChannelMessage(String label, byte[] data, boolean binary) {}
-
-    @Override
-    public void onChannelClosed(String label) {}
-
-    @Override
-    public void onConnectionLost(String reason) {}
-  };
-
   private final RtcEngine engine;
-  // Not final: webrtc-java 0.14.0 never frees its observers, which reference this object, so
-  // close() lets go of everything behind it (the application's session, its thread pools).
-  private volatile Listener listener;
-  private volatile Executor events;
+  private final Listener listener;
+  private final Executor events;
+  // webrtc-java 0.14.0 never frees data-channel observers: the observers we hand it reach this
+  // connection only through the tether, which close() cuts, so that a closed connection and all
+  // behind it (the application's session, its peer, their thread pools) can be collected.
+  private final AtomicReference<RtcConnection> tether = new AtomicReference<>(this);
   private final Map<String, RTCDataChannel> channels = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> gathered = new CompletableFuture<>();
   private volatile RTCPeerConnection native_;
@@ -220,10 +207,9 @@ public final class RtcConnection implements AutoCloseable {
     } catch (Throwable t) {
       log.debug("closing a peer connection failed", t);
     } finally {
+      tether.set(null);
       channels.clear();
       gathered.complete(null);
-      listener = CLOSED_LISTENER;
-      events = task -> { };
       engine.closed(this);
     }
   }
@@ -310,7 +296,18 @@ public final class RtcConnection implements AutoCloseable {
 
   private void register(String label, RTCDataChannel channel) {
     channels.put(label, channel);
-    channel.registerObserver(new RTCDataChannelObserver() {
+    channel.registerObserver(channelObserver(tether, label, channel));
+  }
+
+  PeerConnectionObserver observer() {
+    return connectionObserver(tether);
+  }
+
+  // The observers are built in static methods so that they capture the tether, not this.
+
+  private static RTCDataChannelObserver channelObserver(AtomicReference<RtcConnection> tether,
+      String label, RTCDataChannel channel) {
+    return new RTCDataChannelObserver() {
       @Override
       public void onBufferedAmountChange(long previousAmount) {
         // Never fires in 0.14.0; senders poll getBufferedAmount() instead.
@@ -318,81 +315,92 @@ public final class RtcConnection implements AutoCloseable {
 
       @Override
       public void onStateChange() {
-        try {
-          RTCDataChannelState state = channel.getState();
-          if (state == RTCDataChannelState.OPEN) {
-            post(() -> listener.onChannelOpen(label));
-          } else if (state == RTCDataChannelState.CLOSED) {
-            post(() -> listener.onChannelClosed(label));
-          }
-        } catch (Throwable t) {
-          log.warn("data channel state callback failed", t);
-        }
+        deliver(tether, "data channel state",
+            connection -> connection.channelStateChanged(label, channel));
       }
 
       @Override
       public void onMessage(RTCDataChannelBuffer buffer) {
-        try {
-          // The native buffer is freed when this callback returns: copy it now.
-          ByteBuffer data = buffer.data;
-          byte[] copy = new byte[data.remaining()];
-          data.get(copy);
-          boolean binary = buffer.binary;
-          post(() -> listener.onChannelMessage(label, copy, binary));
-        } catch (Throwable t) {
-          log.warn("data channel message callback failed", t);
-        }
+        deliver(tether, "data channel message", connection -> connection.received(label, buffer));
       }
-    });
+    };
   }
 
-  PeerConnectionObserver observer() {
+  private static PeerConnectionObserver connectionObserver(AtomicReference<RtcConnection> tether) {
     return new PeerConnectionObserver() {
       @Override
       public void onIceCandidate(RTCIceCandidate candidate) {
-        try {
-          if (descriptionHandedOut) {
-            String line = candidate.sdp;
-            post(() -> listener.onLocalCandidate(line));
-          }
-        } catch (Throwable t) {
-          log.warn("ice candidate callback failed", t);
-        }
+        deliver(tether, "ice candidate", connection -> connection.localCandidate(candidate));
       }
 
       @Override
       public void onIceGatheringChange(RTCIceGatheringState state) {
-        try {
-          if (state == RTCIceGatheringState.COMPLETE) {
-            // Completing here would run the negotiation's continuation on the native thread.
-            post(() -> gathered.complete(null));
-          }
-        } catch (Throwable t) {
-          log.warn("ice gathering callback failed", t);
-        }
+        deliver(tether, "ice gathering", connection -> connection.gatheringChanged(state));
       }
 
       @Override
       public void onConnectionChange(RTCPeerConnectionState state) {
-        try {
-          if (state == RTCPeerConnectionState.FAILED || state == RTCPeerConnectionState.CLOSED) {
-            String reason = "peer connection " + state.name().toLowerCase();
-            post(() -> listener.onConnectionLost(reason));
-          }
-        } catch (Throwable t) {
-          log.warn("connection state callback failed", t);
-        }
+        deliver(tether, "connection state", connection -> connection.connectionChanged(state));
       }
 
       @Override
       public void onDataChannel(RTCDataChannel channel) {
-        try {
-          register(channel.getLabel(), channel);
-        } catch (Throwable t) {
-          log.warn("incoming data channel callback failed", t);
-        }
+        deliver(tether, "incoming data channel",
+            connection -> connection.register(channel.getLabel(), channel));
       }
     };
+  }
+
+  /** Runs a native callback against its connection unless that was closed; never throws. */
+  private static void deliver(AtomicReference<RtcConnection> tether, String callback,
+      Consumer<RtcConnection> handler) {
+    try {
+      RtcConnection connection = tether.get();
+      if (connection != null) {
+        handler.accept(connection);
+      }
+    } catch (Throwable t) {
+      log.warn("{} callback failed", callback, t);
+    }
+  }
+
+  private void channelStateChanged(String label, RTCDataChannel channel) {
+    RTCDataChannelState state = channel.getState();
+    if (state == RTCDataChannelState.OPEN) {
+      post(() -> listener.onChannelOpen(label));
+    } else if (state == RTCDataChannelState.CLOSED) {
+      post(() -> listener.onChannelClosed(label));
+    }
+  }
+
+  private void received(String label, RTCDataChannelBuffer buffer) {
+    // The native buffer is freed when this callback returns: copy it now.
+    ByteBuffer data = buffer.data;
+    byte[] copy = new byte[data.remaining()];
+    data.get(copy);
+    boolean binary = buffer.binary;
+    post(() -> listener.onChannelMessage(label, copy, binary));
+  }
+
+  private void localCandidate(RTCIceCandidate candidate) {
+    if (descriptionHandedOut) {
+      String line = candidate.sdp;
+      post(() -> listener.onLocalCandidate(line));
+    }
+  }
+
+  private void gatheringChanged(RTCIceGatheringState state) {
+    if (state == RTCIceGatheringState.COMPLETE) {
+      // Completing here would run the negotiation's continuation on the native thread.
+      post(() -> gathered.complete(null));
+    }
+  }
+
+  private void connectionChanged(RTCPeerConnectionState state) {
+    if (state == RTCPeerConnectionState.FAILED || state == RTCPeerConnectionState.CLOSED) {
+      String reason = "peer connection " + state.name().toLowerCase();
+      post(() -> listener.onConnectionLost(reason));
+    }
   }
 
   private void post(Runnable event) {

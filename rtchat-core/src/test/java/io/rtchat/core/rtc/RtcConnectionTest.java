@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +71,23 @@ class RtcConnectionTest {
         .hasMessageContaining("exceeds");
     offerer.send("chat", "still open".getBytes(StandardCharsets.UTF_8), false);
     await().atMost(Duration.ofSeconds(10)).until(() -> answererSide.messages.contains("chat:text:still open"));
+  }
+
+  @Test
+  void aClosedConnectionCanBeCollectedWhileTheEngineLivesOn() throws Exception {
+    connect();
+    // received through a data-channel observer, which webrtc-java never frees
+    offerer.send("chat", "hello".getBytes(StandardCharsets.UTF_8), false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !answererSide.messages.isEmpty());
+    WeakReference<RtcConnection> closed = new WeakReference<>(answerer);
+
+    answerer.close(); // the offerer stays open, and with it the engine's factory
+    answerer = null;
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      System.gc();
+      return closed.get() == null;
+    });
   }
 
   private void connect() throws Exception {

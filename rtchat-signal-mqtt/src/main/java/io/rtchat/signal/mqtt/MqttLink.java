@@ -2,24 +2,36 @@ package io.rtchat.signal.mqtt;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
+import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
-import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.rtchat.core.signal.EnvelopeCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One HiveMQ client of one MQTT version, reduced to what the transport needs. The two versions have
- * parallel but unrelated APIs in HiveMQ; this keeps the difference in one place.
+ * parallel but unrelated APIs in HiveMQ; this keeps the difference in one place: what both do is
+ * here, each subclass only puts it into its version's message types.
  */
 abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
 
@@ -40,10 +52,12 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
 
   final MqttEndpoint endpoint;
   final String clientId;
+  private final Events events;
 
-  MqttLink(MqttEndpoint endpoint, String clientId) {
+  MqttLink(MqttEndpoint endpoint, String clientId, Events events) {
     this.endpoint = endpoint;
     this.clientId = clientId;
+    this.events = events;
   }
 
   static MqttLink create(int version, MqttEndpoint endpoint, String clientId, Events events) {
@@ -55,7 +69,11 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
   /** Connects with a clean session, the will (if any) on {@code willTopic}. */
   abstract CompletableFuture<Void> connect(String willTopic, byte[] will);
 
-  /** Subscribes with QoS 1; fails when the broker refuses a filter. */
+  /**
+   * Subscribes to every filter with QoS 1; fails when the broker refuses one. Each subscription
+   * has its own callback, not a global one: HiveMQ ends every flow, global ones too, when a
+   * clean-start reconnect expires the session, and we subscribe afresh after each one.
+   */
   abstract CompletableFuture<Void> subscribe(String... filters);
 
   abstract CompletableFuture<Void> publish(String topic, byte[] payload, MqttQos qos);
@@ -63,10 +81,14 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
   /** A normal disconnect: the broker discards the will. */
   abstract CompletableFuture<Void> disconnect();
 
-  /** HiveMQ's view of the connection, including whether it is still reconnecting. */
-  abstract com.hivemq.client.mqtt.MqttClientState clientState();
+  abstract MqttClient client();
 
-  MqttClientBuilder builder(Events events) {
+  /** HiveMQ's view of the connection, including whether it is still reconnecting. */
+  final MqttClientState clientState() {
+    return client().getState();
+  }
+
+  final MqttClientBuilder builder() {
     MqttClientBuilder builder = MqttClient.builder()
         .identifier(clientId)
         .transportConfig()
@@ -89,18 +111,31 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     return builder;
   }
 
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
+  /** The endpoint's password, or null: a login may have a user name alone. */
+  final byte[] password() {
+    return endpoint.password() == null ? null : endpoint.password().getBytes(StandardCharsets.UTF_8);
+  }
+
+  final void deliver(MqttTopic topic, Optional<ByteBuffer> payload) {
+    events.publication(this, topic.toString(), payload.orElse(null));
+  }
+
+  /** Fails when the broker refused a subscription; {@code isError} reads the version's codes. */
+  static <C> Void requireGranted(List<C> codes, Predicate<C> isError) {
+    for (C code : codes) {
+      if (isError.test(code)) {
+        throw new IllegalStateException("broker refused the subscription: " + code);
+      }
+    }
+    return null;
   }
 
   static final class V5 extends MqttLink {
     private final Mqtt5AsyncClient client;
-    private final Events events;
 
     V5(MqttEndpoint endpoint, String clientId, Events events) {
-      super(endpoint, clientId);
-      this.events = events;
-      this.client = builder(events).useMqttVersion5().buildAsync();
+      super(endpoint, clientId, events);
+      this.client = builder().useMqttVersion5().buildAsync();
     }
 
     @Override
@@ -109,47 +144,38 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     }
 
     @Override
+    MqttClient client() {
+      return client;
+    }
+
+    @Override
     CompletableFuture<Void> connect(String willTopic, byte[] will) {
-      Mqtt5ConnectBuilder.Send<CompletableFuture<Mqtt5ConnAck>> connect = client.connectWith()
+      return client.connectWith()
           .cleanStart(true)
           .sessionExpiryInterval(0)
           .keepAlive(KEEP_ALIVE_SECONDS)
-          .restrictions().maximumPacketSize(MAX_PACKET_BYTES).applyRestrictions();
-      if (endpoint.username() != null) {
-        var auth = connect.simpleAuth().username(endpoint.username());
-        if (endpoint.password() != null) {
-          auth = auth.password(utf8(endpoint.password()));
-        }
-        connect = auth.applySimpleAuth();
+          .restrictions().maximumPacketSize(MAX_PACKET_BYTES).applyRestrictions()
+          .simpleAuth(login())
+          .willPublish(will == null ? null : Mqtt5Publish.builder()
+              .topic(willTopic).qos(MqttQos.AT_LEAST_ONCE).payload(will).build())
+          .send().thenApply(ack -> null);
+    }
+
+    private Mqtt5SimpleAuth login() {
+      if (endpoint.username() == null) {
+        return null;
       }
-      if (will != null) {
-        connect = connect.willPublish()
-            .topic(willTopic).payload(will).qos(MqttQos.AT_LEAST_ONCE)
-            .applyWillPublish();
-      }
-      return connect.send().thenApply(ack -> null);
+      var login = Mqtt5SimpleAuth.builder().username(endpoint.username());
+      return (password() == null ? login : login.password(password())).build();
     }
 
     @Override
     CompletableFuture<Void> subscribe(String... filters) {
-      var subscribe = client.subscribeWith()
-          .addSubscription().topicFilter(filters[0]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-      for (int i = 1; i < filters.length; i++) {
-        subscribe = subscribe
-            .addSubscription().topicFilter(filters[i]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-      }
-      // A callback per subscription, not a global one: HiveMQ ends every flow, global ones too,
-      // when a clean-start reconnect expires the session, and we subscribe afresh after each one.
-      return subscribe.callback(publish -> events.publication(
-              this, publish.getTopic().toString(), publish.getPayload().orElse(null)))
-          .send().thenApply(ack -> {
-        for (Mqtt5SubAckReasonCode code : ack.getReasonCodes()) {
-          if (code.isError()) {
-            throw new IllegalStateException("broker refused the subscription: " + code);
-          }
-        }
-        return null;
-      });
+      Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(Arrays.stream(filters)
+          .map(filter -> Mqtt5Subscription.builder().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).build()))
+          .build();
+      return client.subscribe(subscribe, publish -> deliver(publish.getTopic(), publish.getPayload()))
+          .thenApply(ack -> requireGranted(ack.getReasonCodes(), Mqtt5SubAckReasonCode::isError));
     }
 
     @Override
@@ -168,21 +194,14 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     CompletableFuture<Void> disconnect() {
       return client.disconnect();
     }
-
-    @Override
-    com.hivemq.client.mqtt.MqttClientState clientState() {
-      return client.getState();
-    }
   }
 
   static final class V3 extends MqttLink {
     private final Mqtt3AsyncClient client;
-    private final Events events;
 
     V3(MqttEndpoint endpoint, String clientId, Events events) {
-      super(endpoint, clientId);
-      this.events = events;
-      this.client = builder(events).useMqttVersion3().buildAsync();
+      super(endpoint, clientId, events);
+      this.client = builder().useMqttVersion3().buildAsync();
     }
 
     @Override
@@ -191,43 +210,36 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     }
 
     @Override
+    MqttClient client() {
+      return client;
+    }
+
+    @Override
     CompletableFuture<Void> connect(String willTopic, byte[] will) {
-      var connect = client.connectWith().cleanSession(true).keepAlive(KEEP_ALIVE_SECONDS);
-      if (endpoint.username() != null) {
-        var auth = connect.simpleAuth().username(endpoint.username());
-        if (endpoint.password() != null) {
-          auth = auth.password(utf8(endpoint.password()));
-        }
-        connect = auth.applySimpleAuth();
+      return client.connectWith()
+          .cleanSession(true)
+          .keepAlive(KEEP_ALIVE_SECONDS)
+          .simpleAuth(login())
+          .willPublish(will == null ? null : Mqtt3Publish.builder()
+              .topic(willTopic).qos(MqttQos.AT_LEAST_ONCE).payload(will).build())
+          .send().thenApply(ack -> null);
+    }
+
+    private Mqtt3SimpleAuth login() {
+      if (endpoint.username() == null) {
+        return null;
       }
-      if (will != null) {
-        connect = connect.willPublish()
-            .topic(willTopic).payload(will).qos(MqttQos.AT_LEAST_ONCE)
-            .applyWillPublish();
-      }
-      return connect.send().thenApply(ack -> null);
+      var login = Mqtt3SimpleAuth.builder().username(endpoint.username());
+      return (password() == null ? login : login.password(password())).build();
     }
 
     @Override
     CompletableFuture<Void> subscribe(String... filters) {
-      var subscribe = client.subscribeWith()
-          .addSubscription().topicFilter(filters[0]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-      for (int i = 1; i < filters.length; i++) {
-        subscribe = subscribe
-            .addSubscription().topicFilter(filters[i]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-      }
-      // A callback per subscription, not a global one: HiveMQ ends every flow, global ones too,
-      // when a clean-start reconnect expires the session, and we subscribe afresh after each one.
-      return subscribe.callback(publish -> events.publication(
-              this, publish.getTopic().toString(), publish.getPayload().orElse(null)))
-          .send().thenApply(ack -> {
-        for (Mqtt3SubAckReturnCode code : ack.getReturnCodes()) {
-          if (code.isError()) {
-            throw new IllegalStateException("broker refused the subscription: " + code);
-          }
-        }
-        return null;
-      });
+      Mqtt3Subscribe subscribe = Mqtt3Subscribe.builder().addSubscriptions(Arrays.stream(filters)
+          .map(filter -> Mqtt3Subscription.builder().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).build()))
+          .build();
+      return client.subscribe(subscribe, publish -> deliver(publish.getTopic(), publish.getPayload()))
+          .thenApply(ack -> requireGranted(ack.getReturnCodes(), Mqtt3SubAckReturnCode::isError));
     }
 
     @Override
@@ -238,11 +250,6 @@ abstract sealed class MqttLink permits MqttLink.V5, MqttLink.V3 {
     @Override
     CompletableFuture<Void> disconnect() {
       return client.disconnect();
-    }
-
-    @Override
-    com.hivemq.client.mqtt.MqttClientState clientState() {
-      return client.getState();
     }
   }
 }

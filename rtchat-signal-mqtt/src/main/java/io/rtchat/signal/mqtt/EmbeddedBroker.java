@@ -68,6 +68,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static EmbeddedBroker start(String host, int tcpPort, int webSocketPort) {
     checkPort(tcpPort);
     checkPort(webSocketPort);
+    requireFree(host, tcpPort, "MQTT");
+    requireFree(host, webSocketPort, "MQTT over WebSocket");
     // Moquette learns an ephemeral port asynchronously (getPort() may still say 0 right after
     // startServer) and never tells the WebSocket one: ephemeral ports are therefore picked here,
     // and picked again in the unlikely case someone takes one before Moquette binds it.
@@ -174,6 +176,9 @@ public final class EmbeddedBroker implements AutoCloseable {
   public synchronized void close() {
     stopQuietly(server);
     deleteTree(workDir);
+    // The next broker on these ports may speak MQTT 5.
+    Mqtt5Refusals.forgetPort(port);
+    Mqtt5Refusals.forgetPort(webSocketPort);
     log.info("MQTT broker on {}:{} stopped", host, port);
   }
 
@@ -188,6 +193,22 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static void checkPort(int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is not in 0..65535");
+    }
+  }
+
+  /**
+   * Fails at once, in one line, when a fixed port cannot be bound (taken, or an address not of
+   * this machine): Moquette would log the failed bind at length before failing.
+   */
+  private static void requireFree(String host, int port, String what) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the MQTT broker on " + host + ":" + port
+          + " (" + what + "): " + e.getMessage(), e);
     }
   }
 

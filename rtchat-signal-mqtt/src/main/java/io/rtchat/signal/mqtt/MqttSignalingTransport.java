@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * delivered only if our own connection survived the grace period.
  *
  * <p>Without {@code version} in the URI it speaks MQTT 5 and, when the broker refuses that, MQTT
- * 3.1.1 (Moquette 0.17, older public brokers).
+ * 3.1.1 (Moquette 0.17, older public brokers). Such a broker is remembered ({@link Mqtt5Refusals}):
+ * later joins to it in this process start with MQTT 3.1.1, and try MQTT 5 only if that is refused.
  */
 public final class MqttSignalingTransport implements SignalingTransport {
 
@@ -78,6 +79,8 @@ public final class MqttSignalingTransport implements SignalingTransport {
       new java.util.concurrent.atomic.AtomicLong();
   private JoinSpec spec;
   private int subscribeRetries;
+  /** Whether this join already tried the other MQTT version (at most once: no ping-pong). */
+  private boolean triedOtherVersion;
   private CompletableFuture<Void> joinFuture;
 
   MqttSignalingTransport(MqttEndpoint endpoint) {
@@ -119,12 +122,20 @@ public final class MqttSignalingTransport implements SignalingTransport {
       this.listener = listener;
       this.joinFuture = new CompletableFuture<>();
       result = joinFuture;
-      attempt(endpoint.version() == 3 ? 3 : 5);
+      attempt(firstVersion());
     }
     CompletableFuture.delayedExecutor(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).execute(() ->
         failJoin(new SignalingException("cannot reach the MQTT broker at " + endpoint.address()
             + " within " + JOIN_TIMEOUT_MS / 1000 + " s; check host, port and scheme of " + endpoint)));
     return result.copy();
+  }
+
+  /** The URI's version, else MQTT 5 unless this broker refused it before. */
+  private int firstVersion() {
+    if (endpoint.version() != 0) {
+      return endpoint.version();
+    }
+    return Mqtt5Refusals.refused(endpoint) ? 3 : 5;
   }
 
   /** Starts one connection attempt with {@code version}. Called with the lock held. */
@@ -157,8 +168,13 @@ public final class MqttSignalingTransport implements SignalingTransport {
         } else {
           joined = true;
           state = TransportState.CONNECTED;
+          if (endpoint.version() == 0 && attempt.version() == 3) {
+            Mqtt5Refusals.remember(endpoint);
+          }
           log.info("joined room '{}' as '{}' on {} (MQTT {})", spec.room(), spec.peerName(),
-              endpoint, attempt.version() == 3 ? "3.1.1" : "5");
+              endpoint, attempt.version() == 5 ? "5"
+                  : triedOtherVersion ? "3.1.1, as this broker refuses MQTT 5: later joins in this"
+                      + " process skip that attempt; version=3 in the URI skips it always" : "3.1.1");
         }
       } else if (!closed && !joinFuture.isDone() && connected
           && ++subscribeRetries <= MAX_SUBSCRIBE_RETRIES) {
@@ -169,11 +185,19 @@ public final class MqttSignalingTransport implements SignalingTransport {
         attempt.disconnect(); // in case only the subscription failed
         attempt(attempt.version());
         return;
-      } else if (endpoint.version() == 0 && attempt.version() == 5 && !closed
+      } else if (endpoint.version() == 0 && !triedOtherVersion && !closed
           && !joinFuture.isDone() && !connected && !isUnreachable(cause)
           && elapsedMs < FALLBACK_WITHIN_MS) {
-        log.debug("{} refused MQTT 5 ({}); trying MQTT 3.1.1", endpoint, describe(cause));
-        attempt(3);
+        // MQTT 5 refused; or MQTT 3.1.1, tried first because this broker once refused MQTT 5,
+        // refused now (another broker on its address since?).
+        triedOtherVersion = true;
+        int other = attempt.version() == 5 ? 3 : 5;
+        if (other == 5) {
+          Mqtt5Refusals.forget(endpoint);
+        }
+        log.debug("{} refused MQTT {} ({}); trying MQTT {}", endpoint,
+            attempt.version() == 5 ? "5" : "3.1.1", describe(cause), other == 5 ? "5" : "3.1.1");
+        attempt(other);
         return;
       } else {
         disconnect = true;
@@ -471,6 +495,12 @@ public final class MqttSignalingTransport implements SignalingTransport {
         // The broker speaks MQTT 5 and refused us for another reason (credentials, client id).
         return ack.getMqttMessage().getReasonCode()
             != com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode
+                .UNSUPPORTED_PROTOCOL_VERSION;
+      }
+      if (t instanceof com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException ack) {
+        // Likewise for MQTT 3.1.1.
+        return ack.getMqttMessage().getReturnCode()
+            != com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode
                 .UNSUPPORTED_PROTOCOL_VERSION;
       }
     }

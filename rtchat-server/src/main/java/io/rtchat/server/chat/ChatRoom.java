@@ -58,6 +58,9 @@ public final class ChatRoom {
   static final Duration TOKEN_TTL = Duration.ofMinutes(5);
   private static final int RECENT_IDS = 10_000;
   static final long WHO_DEBOUNCE_MS = 20;
+  static final long WHO_MAX_DELAY_MS = 1000;
+  /** Who-list bytes per millisecond of coalescing delay: a login storm sends at most ~10 MB/s of lists. */
+  static final long WHO_BYTES_PER_MS = 10_000;
   /** One user report per 5 s, so nobody can flood the website's report webhook. */
   private static final long REPORT_INTERVAL_NANOS = 5_000_000_000L;
   /** Status words are opaque to the server but end up in the page's markup: keep them plain. */
@@ -107,6 +110,10 @@ public final class ChatRoom {
     }
   };
   private boolean whoPending;
+  /** Characters of who lists sent by the last flush. */
+  private long lastWhoBytes;
+  /** Who rows serialized by the last flush, reused while unchanged. */
+  private Map<WhoEntry, String> whoRows = new HashMap<>();
   private long nextSubId = 1;
   private long nextMsgId;
   private long lastPingNanos;
@@ -462,7 +469,9 @@ public final class ChatRoom {
     Message me = Message.of("me", s.name);
     me.video = s.video;
     send(s, me);
-    sendWho(s, whoListed());
+    WhoFrames frames = whoFrames(whoListed());
+    sendRaw(s, frames.frameFor(s));
+    whoRows.putAll(frames.rows());
     sendWhoAll();
     Message e = Message.of("echo");
     e.messages = echoFor(s);
@@ -790,8 +799,11 @@ public final class ChatRoom {
   }
 
   /**
-   * Schedules one {@code who} to everybody (spec §4.3). Changes within {@link #WHO_DEBOUNCE_MS}
-   * are coalesced: a who list is O(n) per viewer, so sending one per change is O(n^2) per change.
+   * Schedules one {@code who} to everybody (spec §4.3). Changes are coalesced for at least
+   * {@link #WHO_DEBOUNCE_MS}, and for longer in large rooms: every flush sends n lists of n
+   * entries, so the delay grows with the bytes of the last flush ({@link #WHO_BYTES_PER_MS}) up to
+   * {@link #WHO_MAX_DELAY_MS}: a login storm in a large room sends about one round of lists per
+   * second rather than one per few logins.
    */
   private void sendWhoAll() {
     if (whoPending) {
@@ -799,8 +811,8 @@ public final class ChatRoom {
     }
     whoPending = true;
     try {
-      // Larger rooms coalesce longer: every flush sends n lists of n entries.
-      host.schedule(this::flushWho, Math.min(1000, WHO_DEBOUNCE_MS + metrics.users.get() / 5));
+      long delay = Math.max(WHO_DEBOUNCE_MS, lastWhoBytes / WHO_BYTES_PER_MS);
+      host.schedule(this::flushWho, Math.min(WHO_MAX_DELAY_MS, delay));
     } catch (RuntimeException e) {
       whoPending = false; // shutting down
     }
@@ -816,31 +828,22 @@ public final class ChatRoom {
       publishPresence(false);
     }
     List<Sub> listed = whoListed();
-    Set<String> mentioned = new HashSet<>();
-    for (Sub u : listed) {
-      mentioned.addAll(u.booted);
-      mentioned.addAll(u.muted);
-      mentioned.addAll(u.invited);
-      mentioned.addAll(u.blocked);
-    }
-    // Viewers nobody singled out see a list that depends only on their VIP and op flags.
-    String[] shared = new String[4];
+    WhoFrames frames = whoFrames(listed);
+    long bytes = 0;
     for (Sub v : listed) {
-      if (v.remote()) {
-        continue; // its own instance sends it its list
-      }
-      boolean special = mentioned.contains(v.name) || !v.blocked.isEmpty() || (v.video & Sub.ONLY_VIP) != 0;
-      if (special) {
-        sendWho(v, listed);
-      } else {
-        int key = (v.isVip() ? 1 : 0) | (v.isOp() ? 2 : 0);
-        if (shared[key] == null) {
-          shared[key] = toJson(whoMessage(v, listed));
-        }
-        sendRaw(v, shared[key]);
+      if (!v.remote()) { // a user of another instance gets its list from there
+        String frame = frames.frameFor(v);
+        sendRaw(v, frame);
+        bytes += frame.length();
       }
     }
+    whoRows = frames.rows();
+    lastWhoBytes = bytes;
     drain();
+  }
+
+  private WhoFrames whoFrames(List<Sub> listed) {
+    return new WhoFrames(listed, settings.vip.mutuallySecret, this::blockedBetween, whoRows);
   }
 
   private List<Sub> whoListed() {
@@ -855,39 +858,6 @@ public final class ChatRoom {
     }
     listed.sort(Comparator.comparing((Sub u) -> u.name));
     return listed;
-  }
-
-  private void sendWho(Sub v, List<Sub> listed) {
-    send(v, whoMessage(v, listed));
-  }
-
-  private Message whoMessage(Sub v, List<Sub> listed) {
-    boolean secret = settings.vip.mutuallySecret;
-    List<WhoEntry> rows = new ArrayList<>(listed.size());
-    for (Sub u : listed) {
-      if (u.hidden() || blockedBetween(u, v)) {
-        continue;
-      }
-      int video = u.video;
-      if (u != v) {
-        if (u.booted.contains(v.name) || u.muted.contains(v.name)) {
-          video = v.isOp() ? video & ~Sub.MUTUAL_OPEN : 0;
-        } else if (u.invited.contains(v.name)) {
-          video |= Sub.INVITED;
-        }
-        if ((u.video & Sub.ONLY_VIP) != 0 && !v.isVip() && !v.isOp() && !u.invited.contains(v.name)) {
-          video = 0;
-        }
-      }
-      ChatClaims c = u.claims;
-      rows.add(new WhoEntry(u.name, c == null ? null : blankToNull(c.nick()), u.status, video, u.dnd, u.loginAt,
-          u.isOp(), u.isVip() && (!secret || v.isVip()), c == null ? null : blankToNull(c.img()),
-          c == null ? null : blankToNull(c.url()), c == null ? null : blankToNull(c.emoji()),
-          c == null ? null : blankToNull(c.gender())));
-    }
-    Message m = Message.of("who");
-    m.whoList = rows.isEmpty() ? null : rows;
-    return m;
   }
 
   /** Presence of an authenticated, visible user to everyone who did not mute or block them. */

@@ -2,14 +2,12 @@ package io.rtchat.server.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static io.rtchat.server.chat.RoomFixture.login;
+import static io.rtchat.server.chat.RoomFixture.room;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.rtchat.server.config.Settings;
-import io.rtchat.server.config.SettingsLoader;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Consumer;
+import io.rtchat.server.chat.RoomFixture.ClientOutbound;
+import io.rtchat.server.chat.RoomFixture.RecordingBackplane;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,77 +15,6 @@ import org.junit.jupiter.api.Test;
  * fails at once): the room is re-entered on the same thread, in the middle of a fan-out.
  */
 class ChatRoomReentrancyTest {
-
-  /** Records frames; runs {@code onOffer} (once) for the first frame that contains {@code trigger}. */
-  static final class ClientOutbound implements Outbound {
-    final List<String> frames = new ArrayList<>();
-    String trigger;
-    Runnable onOffer;
-
-    @Override
-    public boolean offer(String json) {
-      frames.add(json);
-      if (trigger != null && json.contains(trigger)) {
-        trigger = null;
-        onOffer.run();
-      }
-      return true;
-    }
-
-    @Override
-    public void close(int code, String reason) {}
-
-    boolean received(String text) {
-      return frames.stream().anyMatch(f -> f.contains(text));
-    }
-  }
-
-  static final class RecordingBackplane implements Backplane {
-    final List<String> broadcasts = new ArrayList<>();
-
-    @Override
-    public String instanceId() {
-      return "local";
-    }
-
-    @Override
-    public void publishPresence(String json) {}
-
-    @Override
-    public void broadcast(String json) {
-      broadcasts.add(json);
-    }
-
-    @Override
-    public void send(String instance, String json) {}
-  }
-
-  static ChatRoom room(Consumer<Settings> tweak) {
-    Settings settings = SettingsLoader.defaults();
-    settings.limits.messagesPerSecond = 100_000;
-    settings.limits.messageBurst = 100_000;
-    tweak.accept(settings);
-    ChatRoom.Host host = new ChatRoom.Host() {
-      @Override
-      public void shutdown() {}
-
-      @Override
-      public Settings reload() {
-        return settings;
-      }
-
-      @Override
-      public void schedule(Runnable task, long delayMillis) {}
-    };
-    return new ChatRoom(settings, null, new ChatMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), host);
-  }
-
-  static Sub login(ChatRoom room, Outbound out, String name) {
-    Sub s = room.connect(out, "127.0.0.1");
-    room.onText(s, "{\"action\":\"login\",\"username\":\"" + name + "\"}");
-    assertThat(s.authenticated()).isTrue();
-    return s;
-  }
 
   @Test
   void aReceiverWhoseTransportClosesDuringARemoteFanOutDoesNotCostTheOthersTheMessage() {

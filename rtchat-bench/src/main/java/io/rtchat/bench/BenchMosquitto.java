@@ -55,6 +55,7 @@ final class BenchMosquitto implements AutoCloseable {
         "allow_anonymous true",
         "persistence false",
         "max_queued_messages 100000",
+        "set_tcp_nodelay true",
         "log_dest stderr",
         "log_type error",
         "log_type warning",

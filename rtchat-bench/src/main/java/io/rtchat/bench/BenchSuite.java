@@ -59,6 +59,8 @@ public final class BenchSuite {
       int backplaneReceivers = options.count(100, 100, 10);
       step(options, "fanout.backplane.n" + backplaneReceivers, () -> chat.backplane(
           backplaneReceivers, options.count(100, 300, 20), 60_000, options.count(1, 2, 1)));
+      step(options, ScaleOutBench.NAME,
+          () -> new ScaleOutBench(options, out).connect(options.count(10, 30, 3)));
       if (!options.quick()) {
         step(options, "fanout.n1000", () -> chat.fanout(1000, 100, 150_000, 1));
       }

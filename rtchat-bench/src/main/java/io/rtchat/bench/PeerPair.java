@@ -23,9 +23,9 @@ final class PeerPair implements AutoCloseable {
   PeerSession aliceSession;
   PeerSession bobSession;
 
-  private PeerPair(URI signaling, Path bobReceiveDirectory) {
-    alice = Peer.builder().name("alice").signaling(signaling).listener(aliceSide).build();
-    Peer.Builder builder = Peer.builder().name("bob").signaling(signaling).listener(bobSide);
+  private PeerPair(URI aliceSignaling, URI bobSignaling, Path bobReceiveDirectory) {
+    alice = Peer.builder().name("alice").signaling(aliceSignaling).listener(aliceSide).build();
+    Peer.Builder builder = Peer.builder().name("bob").signaling(bobSignaling).listener(bobSide);
     if (bobReceiveDirectory != null) {
       builder.receiveDirectory(bobReceiveDirectory);
     }
@@ -40,7 +40,13 @@ final class PeerPair implements AutoCloseable {
   /** Builds both peers, joins both, and waits until both sessions are open. */
   static PeerPair connect(URI signaling, Path bobReceiveDirectory, long timeoutMillis)
       throws Exception {
-    PeerPair pair = new PeerPair(signaling, bobReceiveDirectory);
+    return connect(signaling, signaling, bobReceiveDirectory, timeoutMillis);
+  }
+
+  /** The same, each peer signaling through its own URI (e.g. two server instances of one room). */
+  static PeerPair connect(URI aliceSignaling, URI bobSignaling, Path bobReceiveDirectory,
+      long timeoutMillis) throws Exception {
+    PeerPair pair = new PeerPair(aliceSignaling, bobSignaling, bobReceiveDirectory);
     try {
       pair.alice.join();
       pair.bob.join();

@@ -327,6 +327,10 @@ final class RtcBench {
     int pairs = options.count(10, 40, 3);
     long[] raw = new long[2];
     long[] ours = new long[2];
+    // Run alone (--only memory), the first raw round would otherwise carry the first connection's
+    // costs (native threads, classes, JIT): megabytes of RSS and heap that no later pair pays.
+    warmUp(() -> RawPair.connect(TIMEOUT_MILLIS));
+    warmUp(() -> PeerPair.connect(nextRoom(signaling), null, TIMEOUT_MILLIS));
     for (int round = 0; round < 2; round++) {
       long[] r = held(pairs, () -> RawPair.connect(TIMEOUT_MILLIS));
       long[] o = held(pairs, () -> PeerPair.connect(nextRoom(signaling), null, TIMEOUT_MILLIS));
@@ -394,10 +398,7 @@ final class RtcBench {
   }
 
   private static long[] cycled(int count, Opener opener) throws Exception {
-    // Warm the path so that first-use costs (classes, thread pools, JIT) stay out.
-    for (int i = 0; i < 3; i++) {
-      opener.open().close();
-    }
+    warmUp(opener);
     long heap0 = Sys.heapAfterGc();
     long rss0 = Sys.rssBytes() - Sys.committedHeap();
     for (int i = 0; i < count; i++) {
@@ -406,6 +407,13 @@ final class RtcBench {
     long heap1 = Sys.heapAfterGc();
     long rss1 = Sys.rssBytes() - Sys.committedHeap();
     return new long[] {rss1 - rss0, heap1 - heap0};
+  }
+
+  /** Opens and closes a few times, so that first-use costs (classes, thread pools, JIT) stay out. */
+  private static void warmUp(Opener opener) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      opener.open().close();
+    }
   }
 
   private static double kib(long bytes, int per) {

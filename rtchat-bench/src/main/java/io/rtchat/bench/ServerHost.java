@@ -1,6 +1,7 @@
 package io.rtchat.bench;
 
 import io.rtchat.server.RtchatServer;
+import io.rtchat.server.SignalRelayExtension;
 import io.rtchat.server.config.Settings;
 import io.micrometer.core.instrument.Gauge;
 import java.io.BufferedReader;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Child JVM of the chat-server measures, so that the server's heap is measured apart from the
- * clients': {@code ServerHost rtchat|raw} (or {@code ServerHost rtchat-backplane MQTT_URI
+ * clients': {@code ServerHost rtchat|raw} (rtchat with its {@code /signal} relay) (or {@code ServerHost rtchat-backplane MQTT_URI
  * TOPIC_PREFIX}: an instance sharing its chat through that broker, port printed once connected to
  * it) prints {@code port N}, then answers {@code heap} on stdin with {@code heap BYTES} (used heap
  * after GC) and exits on {@code quit} or end of input.
@@ -37,14 +38,14 @@ public final class ServerHost {
     Sys.usedHeap(); // loaded now: the classes directory may be rebuilt while the host runs
     int port;
     if (args.length == 1 && args[0].equals("rtchat")) {
-      RtchatServer chat = RtchatServer.builder().settings(benchSettings()).host("127.0.0.1").port(0)
-          .build();
+      RtchatServer chat = RtchatServer.builder().settings(benchSettings())
+          .extension(new SignalRelayExtension()).host("127.0.0.1").port(0).build();
       port = chat.start().getPort();
     } else if (args.length == 3 && args[0].equals("rtchat-backplane")) {
       Settings settings = benchSettings();
       settings.backplane.topicPrefix = args[2];
       RtchatServer chat = RtchatServer.builder().settings(settings).backplane(URI.create(args[1]))
-          .host("127.0.0.1").port(0).build();
+          .extension(new SignalRelayExtension()).host("127.0.0.1").port(0).build();
       port = chat.start().getPort();
       awaitBackplane(chat);
     } else if (args.length == 1 && args[0].equals("raw")) {

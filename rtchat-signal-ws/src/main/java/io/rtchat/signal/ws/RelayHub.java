@@ -429,7 +429,8 @@ public final class RelayHub implements AutoCloseable {
           deliver(other, msg);
         }
       }
-      if (remoteRooms.containsKey(room)) {
+      if (federation != null) {
+        // Even with nobody known elsewhere yet: a peer's join may be on its way from another hub.
         federation.broadcast(FederationFrames.message(room, link.name, null, data));
       }
       return;

@@ -114,6 +114,20 @@ class RelayFederationTest {
   }
 
   @Test
+  void aRoomPayloadReachesAPeerWhoseJoinIsStillOnItsWay() {
+    FakeConnection bob = FakeConnection.open(b);
+    bob.text(RelayFrames.join("demo", "bob", null, "s-bob", null));
+    FakeConnection alice = FakeConnection.open(a);
+    alice.text(RelayFrames.join("demo", "alice", null, "s-alice", null));
+    alice.text(send(null, "announce")); // a has not heard of bob yet
+
+    mesh.pump();
+
+    assertThat(bob.take()).extracting(f -> f.op() + " " + f.get("data"))
+        .containsExactly("joined null", "peer-joined null", "msg announce");
+  }
+
+  @Test
   void binaryPayloadsCrossServersUnchanged() {
     FakeConnection alice = joined(a, "alice");
     FakeConnection bob = joined(b, "bob");

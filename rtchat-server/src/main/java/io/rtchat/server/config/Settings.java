@@ -40,6 +40,8 @@ public final class Settings {
   @JsonProperty("Limits") public Limits limits = new Limits();
   /** Ours: scale-out through an MQTT broker; no URL = one instance, no broker traffic. */
   @JsonProperty("Backplane") public Backplane backplane = new Backplane();
+  /** Ours: the MQTT broker embedded in the server, for peers' signaling. */
+  @JsonProperty("Broker") public Broker broker = new Broker();
 
   public static final class Jwt {
     @JsonProperty("Enabled") public boolean enabled = false;
@@ -179,6 +181,20 @@ public final class Settings {
     public boolean enabled() {
       return url != null && !url.isBlank();
     }
+  }
+
+  /**
+   * Ours: rtchat-signal-mqtt's embedded broker (MQTT 3.1.1), started with the server when that
+   * module is on the class path (it is in both jars). A port already in use stops the start.
+   */
+  public static final class Broker {
+    @JsonProperty("Enabled") public boolean enabled = true;
+    /** Address to listen on; empty = the server's own (its --host). */
+    @JsonProperty("Host") public String host = "";
+    /** MQTT over TCP; 0 = any free port. */
+    @JsonProperty("Port") public int port = 1883;
+    /** MQTT over WebSocket at /mqtt; 0 = any free port. */
+    @JsonProperty("WebSocketPort") public int webSocketPort = 8083;
   }
 
   /** The channel with this ID, or null. */

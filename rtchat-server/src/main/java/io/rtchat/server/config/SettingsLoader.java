@@ -171,6 +171,7 @@ public final class SettingsLoader {
       throw new SettingsException(located(name, text, "Backplane.InstanceID")
           + "key 'Backplane.InstanceID' may only hold letters, digits, '_', '.', '-' (at most 64)");
     }
+    validateBroker(name, text, s.broker);
     if (s.webSocketReadLimit < 1024) {
       throw new SettingsException(located(name, text, "WebSocketReadLimit") + "key 'WebSocketReadLimit' must be at least 1024");
     }
@@ -180,6 +181,29 @@ public final class SettingsLoader {
     if (!s.webRoot.isBlank() && !Files.isRegularFile(Path.of(s.webRoot, "index.html"))) {
       throw new SettingsException(located(name, text, "WebRoot") + "key 'WebRoot' must be a BareRTC build directory containing index.html: "
           + s.webRoot);
+    }
+  }
+
+  private static void validateBroker(String name, String text, Settings.Broker b)
+      throws SettingsException {
+    if (b == null) {
+      throw new SettingsException(name + ": a settings table is empty or null");
+    }
+    if (b.host == null || !b.host.matches("[A-Za-z0-9.:_-]*")) {
+      throw new SettingsException(located(name, text, "Broker.Host")
+          + "key 'Broker.Host' must be an address such as 127.0.0.1 or 0.0.0.0, or empty for the"
+          + " server's own, got '" + b.host + "'");
+    }
+    for (String key : new String[] {"Port", "WebSocketPort"}) {
+      int port = key.equals("Port") ? b.port : b.webSocketPort;
+      if (port < 0 || port > 65535) {
+        throw new SettingsException(located(name, text, "Broker." + key)
+            + "key 'Broker." + key + "' must be 0..65535 (0 = any free port), got " + port);
+      }
+    }
+    if (b.port != 0 && b.port == b.webSocketPort) {
+      throw new SettingsException(located(name, text, "Broker.WebSocketPort")
+          + "keys 'Broker.Port' and 'Broker.WebSocketPort' must differ, both are " + b.port);
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
+import io.rtchat.server.EmbeddedBrokerExtension;
 import io.rtchat.server.KeyDirectoryExtension;
 import io.rtchat.server.ServerExtension;
 import io.rtchat.server.SignalRelayExtension;
@@ -46,11 +47,12 @@ public final class CliModule extends AbstractModule {
     bind(KeysCommand.Register.class);
 
     // What `rtchat server` mounts on its Jetty server besides the chat: the /signal WebSocket
-    // relay and rtchat-identity's key directory at /api/keys.
+    // relay, rtchat-identity's key directory at /api/keys and the embedded MQTT broker ([Broker]).
     bind(RelayLimits.class).toInstance(RelayLimits.defaults());
     Multibinder<ServerExtension> extensions = Multibinder.newSetBinder(binder(), ServerExtension.class);
     extensions.addBinding().to(SignalRelayExtension.class);
     extensions.addBinding().toProvider(KeyDirectoryExtension::new);
+    extensions.addBinding().toProvider(EmbeddedBrokerExtension::new);
   }
 
   @Provides

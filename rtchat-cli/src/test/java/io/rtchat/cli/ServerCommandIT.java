@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rtchat.server.Mosquitto;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -130,6 +132,39 @@ class ServerCommandIT {
     assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
     assertThat(server.stderrText()).contains("settings.toml").contains("NoSuchKey");
     assertThat(server.stdoutLines()).isEmpty();
+  }
+
+  @Test
+  void theBrokerListensWhereTheConfigFileSays() throws Exception {
+    int brokerPort;
+    try (ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      brokerPort = free.getLocalPort();
+    }
+    Path config = dir.resolve("broker.toml");
+    Files.writeString(config, "[Broker]\nPort = " + brokerPort + "\nWebSocketPort = 0\n");
+    RtchatProcess server = start("broker-config", "server", "--config", config.toString(),
+        "--port", "0");
+    server.awaitLine("listening line", seconds(60), LISTENING.asPredicate());
+
+    RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal",
+        "mqtt://127.0.0.1:" + brokerPort + "?version=3", "--room", "config-room", "--json",
+        "--no-progress");
+    assertThat(alice.awaitEvent("ready", seconds(60), e -> true).path("transport").asText())
+        .isEqualTo("mqtt");
+  }
+
+  @Test
+  void aBrokerPortInUseExitsOneWithOneLineSayingWhatToChange() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      RtchatProcess server = start("taken", "server", "--port", "0", "--broker-port",
+          Integer.toString(taken.getLocalPort()), "--broker-ws-port", "0");
+      assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
+      assertThat(server.stderrText())
+          .contains("127.0.0.1:" + taken.getLocalPort() + " (MQTT): Address already in use")
+          .contains("--broker-port").contains("--no-broker")
+          .doesNotContain("\tat ");
+      assertThat(server.stdoutLines()).isEmpty();
+    }
   }
 
   @Test

@@ -2,13 +2,13 @@ package io.rtchat.cli.server;
 
 import io.rtchat.cli.Console;
 import io.rtchat.cli.Errors;
+import io.rtchat.server.EmbeddedBrokerExtension;
 import io.rtchat.server.RtchatServer;
 import io.rtchat.server.ServerExtension;
 import io.rtchat.server.SignalRelayExtension;
 import io.rtchat.server.config.Settings;
 import io.rtchat.server.config.SettingsException;
 import io.rtchat.server.config.SettingsLoader;
-import io.rtchat.signal.mqtt.EmbeddedBroker;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.net.URI;
@@ -21,11 +21,16 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code rtchat server}: rtchat-server's Jetty server (page, /ws chat, /api) with the /signal WS
- * relay mounted, plus an embedded MQTT broker unless {@code --no-broker}.
+ * {@code rtchat server}: rtchat-server's Jetty server (page, /ws chat, /api) with its extensions:
+ * the /signal WS relay, the key directory and the embedded MQTT broker. The broker options only
+ * override {@code [Broker]} in the settings; rtchat-server's {@link EmbeddedBrokerExtension}
+ * starts it, as in {@code java -jar rtchat-server.jar}.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Starts the web page, /ws chat, /signal WS relay, /api/* and an embedded MQTT broker.",
@@ -36,19 +41,22 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Settings (BareRTC keys); missing = built-in defaults.")
   Path config;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to bind, the broker's too unless [Broker] Host is set (default: ${DEFAULT-VALUE}).")
   String host;
 
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port, 0 = any free port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--broker-port", defaultValue = "1883", description = "MQTT port of the embedded broker, 0 = any free (default: ${DEFAULT-VALUE}).")
-  int brokerPort;
+  @Option(names = "--broker-port", paramLabel = "PORT",
+      description = "MQTT port of the embedded broker, 0 = any free (overrides [Broker] Port, default 1883).")
+  Integer brokerPort;
 
-  @Option(names = "--broker-ws-port", defaultValue = "8083", description = "MQTT-over-WebSocket port, 0 = any free (default: ${DEFAULT-VALUE}).")
-  int brokerWsPort;
+  @Option(names = "--broker-ws-port", paramLabel = "PORT",
+      description = "Its MQTT-over-WebSocket port, 0 = any free (overrides [Broker] WebSocketPort, default 8083).")
+  Integer brokerWsPort;
 
-  @Option(names = "--no-broker", description = "Do not start the embedded MQTT broker.")
+  @Option(names = "--no-broker", description = "Do not start the embedded MQTT broker ([Broker] Enabled = false).")
   boolean noBroker;
 
   @Option(names = "--print-default-config",
@@ -58,6 +66,9 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--backplane", paramLabel = "mqtt://host:port",
       description = "Share the chat with other instances through this MQTT broker (overrides [Backplane] URL).")
   URI backplane;
+
+  @Spec
+  CommandSpec spec;
 
   private final Console console;
   private final Provider<Set<ServerExtension>> extensions;
@@ -98,13 +109,10 @@ public final class ServerCommand implements Callable<Integer> {
     } catch (SettingsException e) {
       return fail(Errors.oneLine(e));
     }
-    EmbeddedBroker broker = null;
+    applyBrokerOptions(settings.broker);
     RtchatServer server = null;
     AtomicBoolean stopped = new AtomicBoolean();
     try {
-      if (!noBroker) {
-        broker = EmbeddedBroker.start(host, brokerPort, brokerWsPort);
-      }
       RtchatServer.Builder builder = RtchatServer.builder().settings(settings).settingsFile(config)
           .host(host).port(port);
       if (backplane != null) {
@@ -113,16 +121,11 @@ public final class ServerCommand implements Callable<Integer> {
       extensions().forEach(builder::extension);
       server = builder.build();
       RtchatServer running = server;
-      EmbeddedBroker runningBroker = broker;
-      Thread hook = new Thread(() -> stop(running, runningBroker, stopped), "rtchat-server-sigterm");
+      Thread hook = new Thread(() -> stop(running, stopped), "rtchat-server-sigterm");
       Runtime.getRuntime().addShutdownHook(hook);
       URI uri = server.start();
-      if (broker != null) {
-        console.err().println("rtchat server: MQTT broker on mqtt://" + broker.host() + ":"
-            + broker.port() + " and mqtt+ws://" + broker.host() + ":" + broker.webSocketPort()
-            + "/mqtt; WS relay on ws://" + uri.getHost() + ":" + uri.getPort()
-            + SignalRelayExtension.PATH);
-      }
+      console.err().println("rtchat server: WS relay on ws://" + uri.getHost() + ":" + uri.getPort()
+          + SignalRelayExtension.PATH);
       console.out().println("listening on " + uri);
       console.out().flush();
       server.stopped().join();
@@ -130,19 +133,33 @@ public final class ServerCommand implements Callable<Integer> {
     } catch (Exception e) {
       return fail(Errors.oneLine(e));
     } finally {
-      stop(server, broker, stopped);
+      stop(server, stopped);
     }
   }
 
-  private static void stop(RtchatServer server, EmbeddedBroker broker, AtomicBoolean stopped) {
-    if (!stopped.compareAndSet(false, true)) {
-      return;
+  /** The command line wins over the settings file. */
+  private void applyBrokerOptions(Settings.Broker broker) {
+    if (noBroker) {
+      broker.enabled = false;
     }
-    if (server != null) {
+    if (brokerPort != null) {
+      broker.port = checkPort("--broker-port", brokerPort);
+    }
+    if (brokerWsPort != null) {
+      broker.webSocketPort = checkPort("--broker-ws-port", brokerWsPort);
+    }
+  }
+
+  private int checkPort(String option, int port) {
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), option + " must be 0..65535, got " + port);
+    }
+    return port;
+  }
+
+  private static void stop(RtchatServer server, AtomicBoolean stopped) {
+    if (stopped.compareAndSet(false, true) && server != null) {
       server.close();
-    }
-    if (broker != null) {
-      broker.close();
     }
   }
 

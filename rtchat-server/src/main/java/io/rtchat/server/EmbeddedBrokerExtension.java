@@ -46,6 +46,12 @@ public final class EmbeddedBrokerExtension implements ServerExtension {
     log.info("MQTT broker for peers on mqtt://{}:{} and mqtt+ws://{}:{}/mqtt (MQTT 3.1.1 only:"
         + " version=3 in a peer's URI spares it the MQTT 5 attempt)", host, broker.port(), host,
         broker.webSocketPort());
+    if (mounts.backplane().isPresent()) {
+      log.warn("this instance runs its own MQTT broker and shares the chat through a backplane:"
+          + " mqtt:// peers of different instances' brokers never meet. Point them at one shared"
+          + " broker and set [Broker] Enabled = false (rtchat server --no-broker); /signal peers"
+          + " meet across instances");
+    }
   }
 
   /** The running broker (its real ports), while mounted with {@code [Broker] Enabled = true}. */

@@ -152,7 +152,7 @@ class BackplaneTest {
     String chat = newChat();
     Path settings = Files.createTempFile("rtchat-backplane-", ".toml");
     Files.writeString(settings, "[Backplane]\nTopicPrefix = \"" + chat + "\"\nKeepAliveSeconds = "
-        + KEEP_ALIVE + "\n");
+        + KEEP_ALIVE + "\n[Broker]\nEnabled = false\n");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         "io.rtchat.server.ServerMain", "--config", settings.toString(), "--host", "127.0.0.1", "--port", "0",

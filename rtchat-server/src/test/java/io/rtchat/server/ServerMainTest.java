@@ -49,7 +49,8 @@ class ServerMainTest {
   @Test
   void itPrintsTheListeningLineAndStopsWhenAnOperatorShutsItDown() throws Exception {
     Path f = dir.resolve("settings.toml");
-    Files.writeString(f, "AdminAPIKey = \"main-key\"\n");
+    // Any free broker ports: the embedded broker is on by default and 1883 may be taken here.
+    Files.writeString(f, "AdminAPIKey = \"main-key\"\n[Broker]\nPort = 0\nWebSocketPort = 0\n");
     PipedLines lines = new PipedLines();
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(
         new String[] {"--config", f.toString(), "--host", "127.0.0.1", "--port", "0"}, print(lines),

@@ -7,6 +7,7 @@ import io.rtchat.core.signal.SignalingListener;
 import io.rtchat.core.signal.SignalingTransport;
 import io.rtchat.core.signal.SignalingTransports;
 import io.rtchat.core.signal.TransportState;
+import io.rtchat.server.config.Settings;
 import io.rtchat.server.config.SettingsLoader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +36,10 @@ class SignalRelayEndpointTest {
 
   @Test
   void twoClientsOfTheSignalRelayReachEachOther() throws Exception {
-    RtchatServer.Builder builder = RtchatServer.builder().settings(SettingsLoader.defaults())
-        .host("127.0.0.1").port(0);
+    Settings settings = SettingsLoader.defaults();
+    settings.broker.port = 0; // the plain jar's embedded broker comes along; 1883 may be taken here
+    settings.broker.webSocketPort = 0;
+    RtchatServer.Builder builder = RtchatServer.builder().settings(settings).host("127.0.0.1").port(0);
     ServiceLoader.load(ServerExtension.class).forEach(builder::extension);
     server = builder.build();
     URI signal = URI.create(server.start().toString().replace("http://", "ws://") + "/signal?room=lobby");

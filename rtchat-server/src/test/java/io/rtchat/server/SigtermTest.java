@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,8 +21,10 @@ class SigtermTest {
   @Test
   void sigtermStopsTheServerAndEveryClientGetsACloseFrame() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path settings = Files.createTempFile("rtchat-sigterm-", ".toml");
+    Files.writeString(settings, "[Broker]\nPort = 0\nWebSocketPort = 0\n"); // 1883 may be taken here
     Process p = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "io.rtchat.server.ServerMain", "--host", "127.0.0.1", "--port", "0"))
+        "io.rtchat.server.ServerMain", "--config", settings.toString(), "--host", "127.0.0.1", "--port", "0"))
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -41,6 +44,7 @@ class SigtermTest {
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     } finally {
       p.destroyForcibly();
+      Files.deleteIfExists(settings);
     }
   }
 }

@@ -242,6 +242,38 @@ class BackplaneTest {
   }
 
   @Test
+  void anInstanceStartedLaterKnowsTheBansAndWebsiteNamesOfTheOthers() {
+    String chat = newChat();
+    try (RtchatServer a = instance(broker.uri(), chat, s -> TestServers.jwt(s, false));
+        WsClient op = OperatorCommandsTest.op(a, "boss")) {
+      say(op, "lobby", "/ban eve 2");
+      op.expectError("eve has been banned from the room for 2 hours.");
+      try (RtchatServer late = instance(broker.uri(), chat, s -> TestServers.jwt(s, false));
+          WsClient watcher = WsClient.login(late.uri(), "watcher")) {
+        watcher.expectWho(n -> n.contains("boss")); // A's retained presence has arrived
+
+        try (WsClient eve = WsClient.connect(late.uri())) {
+          eve.send(Map.of("action", "login", "username", "eve"));
+          eve.expectError("You are currently banned from entering the chat room.");
+        }
+        try (WsClient guest = WsClient.connect(late.uri())) {
+          guest.send(Map.of("action", "login", "username", "boss"));
+          assertThat(guest.expect("me").path("username").asText()).isNotEqualTo("boss");
+        }
+
+        say(op, "lobby", "/unban eve");
+        op.expectError("The ban on eve has been lifted.");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          try (WsClient eve = WsClient.connect(late.uri())) {
+            eve.send(Map.of("action", "login", "username", "eve"));
+            assertThat(eve.expect("me").path("username").asText()).isEqualTo("eve");
+          }
+        });
+      }
+    }
+  }
+
+  @Test
   void banAndKickByAnOpOnOneInstanceHoldOnTheOther() {
     String chat = newChat();
     try (RtchatServer a = instance(broker.uri(), chat, s -> TestServers.jwt(s, false));

@@ -124,6 +124,8 @@ public final class ChatRoom {
   private final Map<String, Map<String, Sub>> remote = new HashMap<>();
   /** When each remote instance's presence was last received (System.nanoTime). */
   private final Map<String, Long> remoteSeen = new HashMap<>();
+  /** Instances whose bans and website names were taken in (from their first presence). */
+  private final Set<String> bootstrapped = new HashSet<>();
   private long nextRemoteId = -1;
   private String lastPresence;
   /** msgIDs advance by this with a backplane; the low bits are the instance's slot. */
@@ -1250,6 +1252,7 @@ public final class ChatRoom {
             e.put("name", arg);
             backplane.broadcast(toJson(e));
           }
+          bansChanged();
           error(op, "The ban on " + Html.escape(arg) + " has been lifted.");
         }
       }
@@ -1411,6 +1414,7 @@ public final class ChatRoom {
       e.put("until", until.toEpochMilli());
       backplane.broadcast(toJson(e));
     }
+    bansChanged();
     Sub t = byName(arg);
     if (t != null) {
       String name = t.name;
@@ -1690,6 +1694,12 @@ public final class ChatRoom {
       putSet(n, "booted", u.booted);
       putSet(n, "invited", u.invited);
     }
+    // What a newcomer instance must know that no event will repeat (read once per instance).
+    Instant now = clock.instant();
+    bans.entrySet().removeIf(e -> now.isAfter(e.getValue()));
+    ObjectNode banned = root.putObject("bans");
+    bans.forEach((name, until) -> banned.put(name, until.toEpochMilli()));
+    putSet(root, "websiteNames", jwtNames);
     String json = toJson(root);
     if (force || !json.equals(lastPresence)) {
       lastPresence = json;
@@ -1715,6 +1725,29 @@ public final class ChatRoom {
   }
 
   /**
+   * Bans and website names that another instance knew before this one saw any event: taken from
+   * its first presence only, since later changes (an unban) arrive as events and an older
+   * retained presence must not undo them.
+   */
+  private void learnSharedState(JsonNode presence) {
+    Instant now = clock.instant();
+    presence.path("bans").properties().forEach(e -> {
+      Instant until = Instant.ofEpochMilli(e.getValue().asLong());
+      if (until.isAfter(now)) {
+        bans.merge(lower(e.getKey()), until, (a, b) -> a.isAfter(b) ? a : b);
+      }
+    });
+    presence.path("websiteNames").forEach(n -> jwtNames.add(lower(n.asText())));
+  }
+
+  /** Bans changed: the retained presence carries them for instances that start later. */
+  private void bansChanged() {
+    if (backplane != null) {
+      publishPresence(false);
+    }
+  }
+
+  /**
    * Another instance's retained presence ({@code json} empty: it stopped or died). Its users
    * replace what this instance knew of it; everybody here gets a fresh who list.
    */
@@ -1724,9 +1757,15 @@ public final class ChatRoom {
     }
     Map<String, Sub> old = remote.remove(instance);
     Map<String, Sub> fresh = new LinkedHashMap<>();
-    if (json != null && !json.isBlank()) {
+    if (json == null || json.isBlank()) {
+      bootstrapped.remove(instance);
+    } else {
       try {
-        for (JsonNode n : JSON.readTree(json).path("users")) {
+        JsonNode root = JSON.readTree(json);
+        if (bootstrapped.add(instance)) {
+          learnSharedState(root);
+        }
+        for (JsonNode n : root.path("users")) {
           Sub u = new Sub(nextRemoteId--, new RemoteOutbound(instance, n.path("name").asText()), instance, 0, 0);
           u.instance = instance;
           u.name = n.path("name").asText();
@@ -1872,8 +1911,14 @@ public final class ChatRoom {
           fanOutAudience(e.hasNonNull("channel") ? e.get("channel").asText() : null, remoteByName(actor), actor,
               frame, e.path("honourMutes").asBoolean());
         }
-        case "ban" -> bans.put(lower(e.path("name").asText()), Instant.ofEpochMilli(e.path("until").asLong()));
-        case "unban" -> bans.remove(lower(e.path("name").asText()));
+        case "ban" -> {
+          bans.put(lower(e.path("name").asText()), Instant.ofEpochMilli(e.path("until").asLong()));
+          bansChanged();
+        }
+        case "unban" -> {
+          bans.remove(lower(e.path("name").asText()));
+          bansChanged();
+        }
         case "jwtname" -> jwtNames.add(lower(e.path("name").asText()));
         case "deliver" -> {
           Sub to = localByName(e.path("to").asText());

@@ -40,7 +40,13 @@ final class MosquittoBroker implements TestBroker {
    * listener alone, "Unable to start any listening sockets"; next to a TCP listener it works.)
    */
   static MosquittoBroker startWithWebSocket() {
-    return start(dir -> java.util.List.of(), true);
+    return startWithWebSocket(dir -> java.util.List.of());
+  }
+
+  /** Both listeners, each with the lines of {@code listenerOptions} (TLS on both, say). */
+  static MosquittoBroker startWithWebSocket(
+      java.util.function.Function<Path, java.util.List<String>> listenerOptions) {
+    return start(listenerOptions, true);
   }
 
   /**
@@ -80,8 +86,9 @@ final class MosquittoBroker implements TestBroker {
       int port = TestPorts.freeNonEphemeralPort(); // restarted on it: see TestPorts
       Path config = dir.resolve("mosquitto.conf");
       java.util.List<String> lines = new java.util.ArrayList<>();
+      java.util.List<String> options = listenerOptions.apply(dir);
       lines.add("listener " + port + " 127.0.0.1");
-      lines.addAll(listenerOptions.apply(dir));
+      lines.addAll(options);
       int webSocketPort = 0;
       if (webSocket) {
         do {
@@ -89,6 +96,7 @@ final class MosquittoBroker implements TestBroker {
         } while (webSocketPort == port);
         lines.add("listener " + webSocketPort + " 127.0.0.1");
         lines.add("protocol websockets");
+        lines.addAll(options);
       }
       if (lines.stream().noneMatch(line -> line.startsWith("allow_anonymous"))) {
         lines.add("allow_anonymous true");

@@ -26,13 +26,14 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code mqtts://} against Mosquitto with a TLS listener whose certificate (made with the JDK's
- * keytool) is trusted through the JVM's standard trust store properties.
+ * {@code mqtts://} and {@code mqtt+wss://} against Mosquitto with TLS listeners whose certificate
+ * (made with the JDK's keytool) is trusted through the JVM's standard trust store properties.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MosquittoTlsTest {
@@ -55,13 +56,14 @@ class MosquittoTlsTest {
     restore("javax.net.ssl.trustStorePassword", savedTrustStorePassword);
   }
 
-  @Test
-  void peersExchangePayloadsOverTls() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"mqtts", "mqtt+wss"})
+  void peersExchangePayloadsOverTls(String scheme) throws Exception {
     Path keyStore = keytool();
-    MosquittoBroker broker = MosquittoBroker.start(dir -> tlsListener(keyStore, dir));
+    MosquittoBroker broker = MosquittoBroker.startWithWebSocket(dir -> tlsListener(keyStore, dir));
     toClose.add(broker);
     trust(keyStore);
-    URI uri = URI.create("mqtts://127.0.0.1:" + broker.port() + "/tls-room");
+    URI uri = roomUri(scheme, broker);
 
     RecordingListener bob = new RecordingListener();
     SignalingTransport alice = join(uri, "alice", new RecordingListener());
@@ -71,12 +73,13 @@ class MosquittoTlsTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> bob.payloads.contains("over tls"));
   }
 
-  @Test
-  void anUntrustedCertificateFailsTheJoinClearly() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"mqtts", "mqtt+wss"})
+  void anUntrustedCertificateFailsTheJoinClearly(String scheme) throws Exception {
     Path keyStore = keytool();
-    MosquittoBroker broker = MosquittoBroker.start(dir -> tlsListener(keyStore, dir));
+    MosquittoBroker broker = MosquittoBroker.startWithWebSocket(dir -> tlsListener(keyStore, dir));
     toClose.add(broker);
-    URI uri = URI.create("mqtts://127.0.0.1:" + broker.port() + "/tls-room");
+    URI uri = roomUri(scheme, broker);
     SignalingTransport transport = SignalingTransports.providerFor(uri).create(uri);
     toClose.add(transport);
 
@@ -85,8 +88,15 @@ class MosquittoTlsTest {
     assertThatThrownBy(() -> joined.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(SignalingException.class)
-        .cause().hasMessageContaining("127.0.0.1:" + broker.port())
+        .cause().hasMessageContaining("127.0.0.1:" + uri.getPort())
         .hasMessageContaining("TLS");
+  }
+
+  /** Room tls-room on the broker's TLS listener for {@code scheme}: TCP or WebSocket. */
+  private static URI roomUri(String scheme, MosquittoBroker broker) {
+    return URI.create(scheme.equals("mqtts")
+        ? "mqtts://127.0.0.1:" + broker.port() + "/tls-room"
+        : "mqtt+wss://127.0.0.1:" + broker.webSocketPort() + "/mqtt?room=tls-room");
   }
 
   private SignalingTransport join(URI uri, String name, RecordingListener listener)

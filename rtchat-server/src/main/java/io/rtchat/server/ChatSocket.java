@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * One /ws connection. Inbound frames are demanded one at a time (Jetty explicit demand) and the
  * next frame is demanded only while this client's own send queue has room, so a client cannot
  * flood the server with requests whose replies it does not read. Outbound frames go through a
- * bounded queue, one write in flight; a full queue closes the socket with 1008 (spec §1).
+ * bounded queue: one batch of frames is handed to Jetty at a time, and the frames queued meanwhile
+ * go as the next batch once it is written. Queued plus unwritten frames are bounded by the
+ * capacity; exceeding it closes the socket with 1008 (spec §1).
  */
 public final class ChatSocket implements Session.Listener, Outbound {
   private static final Logger log = LoggerFactory.getLogger(ChatSocket.class);
@@ -32,8 +38,13 @@ public final class ChatSocket implements Session.Listener, Outbound {
   private final int capacity;
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private volatile Session session;
+  /** The session's core, for batched sends: the Jetty API sends every frame as its own write. */
+  private CoreSession coreSession;
   private volatile Sub sub;
-  private boolean writing;
+  private final org.eclipse.jetty.util.Callback frameWritten =
+      org.eclipse.jetty.util.Callback.from(this::frameWritten, this::failed);
+  /** Frames handed to Jetty whose write has not completed; they count against the capacity too. */
+  private int inFlight;
   private long writeStartedNanos;
   private boolean demandPaused;
   private boolean closed;
@@ -53,6 +64,7 @@ public final class ChatSocket implements Session.Listener, Outbound {
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
+    this.coreSession = ((WebSocketSession) session).getCoreSession();
     this.sub = room.connect(this, ip);
     session.demand();
   }
@@ -107,7 +119,7 @@ public final class ChatSocket implements Session.Listener, Outbound {
   private void demandIfRoom() {
     boolean demand;
     synchronized (this) {
-      demand = !closed && queue.size() < Math.max(1, capacity / 2);
+      demand = !closed && queue.size() + inFlight < Math.max(1, capacity / 2);
       demandPaused = !demand && !closed;
     }
     if (demand) {
@@ -124,25 +136,27 @@ public final class ChatSocket implements Session.Listener, Outbound {
         metrics.dropped();
         return true;
       }
-      if (queue.size() >= capacity) {
+      if (queue.size() + inFlight >= capacity) {
         closed = true;
         queue.clear();
         executor.execute(() -> closeSlow());
         return false;
       }
       queue.addLast(json);
-      if (!writing) {
-        writeNext();
+      if (inFlight == 0) {
+        writeQueued();
       }
       return true;
     }
   }
 
-  /** Called with the monitor held. */
-  private void writeNext() {
-    String next = queue.pollFirst();
-    if (next == null || closed) {
-      writing = false;
+  /**
+   * Hands every queued frame to Jetty at once (called with the monitor held, nothing in flight).
+   * Jetty gathers frames queued behind a pending write into one socket write, so a client that
+   * fell behind gets its backlog in a few large writes instead of one write per frame.
+   */
+  private void writeQueued() {
+    if (queue.isEmpty() || closed) {
       writeStartedNanos = 0;
       if (demandPaused && !closed) {
         demandPaused = false;
@@ -150,21 +164,29 @@ public final class ChatSocket implements Session.Listener, Outbound {
       }
       return;
     }
-    writing = true;
+    String[] batch = queue.toArray(String[]::new);
+    queue.clear();
+    inFlight = batch.length;
     writeStartedNanos = System.nanoTime();
-    session.sendText(next, Callback.from(this::written, this::failed));
+    for (int i = 0; i < batch.length; i++) {
+      // Batched frames wait in Jetty's buffer until the last one, which flushes them all in one write.
+      // A write that completes at once calls frameWritten() from inside sendFrame.
+      coreSession.sendFrame(new Frame(OpCode.TEXT, batch[i]), frameWritten, i < batch.length - 1);
+    }
   }
 
-  private void written() {
+  private void frameWritten() {
     synchronized (this) {
-      writeNext();
+      if (inFlight > 0 && --inFlight == 0) {
+        writeQueued();
+      }
     }
   }
 
   private void failed(Throwable t) {
     synchronized (this) {
       closed = true;
-      writing = false;
+      inFlight = 0;
       writeStartedNanos = 0;
       queue.clear();
     }
@@ -212,6 +234,6 @@ public final class ChatSocket implements Session.Listener, Outbound {
 
   @Override
   public synchronized long writeStartedNanos() {
-    return writing ? writeStartedNanos : 0;
+    return inFlight > 0 ? writeStartedNanos : 0;
   }
 }

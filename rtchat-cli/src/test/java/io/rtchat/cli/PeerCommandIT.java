@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +32,8 @@ class PeerCommandIT {
   @TempDir
   Path dir;
 
-  private final List<RtchatProcess> processes = new ArrayList<>();
+  @RegisterExtension
+  final RtchatProcesses rtchat = new RtchatProcesses(() -> dir);
   private final String room = "it-" + UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
@@ -47,21 +48,12 @@ class PeerCommandIT {
     }
   }
 
-  @AfterEach
-  void stopProcesses() throws InterruptedException {
-    for (RtchatProcess process : processes) {
-      process.close();
-    }
-  }
-
-  private RtchatProcess peer(String name, String... extra) throws IOException {
+  private RtchatProcess peer(String name, String... extra) throws Exception {
     List<String> args = new ArrayList<>(List.of("peer", "--name", name,
         "--signal", "mqtt://127.0.0.1:" + broker.port(), "--room", room, "--json", "--no-progress",
         "--receive-dir", dir.resolve(name + "-inbox").toString()));
     args.addAll(List.of(extra));
-    RtchatProcess process = RtchatProcess.start(name, dir.resolve(name), args.toArray(String[]::new));
-    processes.add(process);
-    return process;
+    return rtchat.start(name, args.toArray(String[]::new));
   }
 
   private static void awaitConnected(RtchatProcess a, String aName, RtchatProcess b, String bName)
@@ -225,9 +217,8 @@ class PeerCommandIT {
 
   @Test
   void withoutJsonEventsAreHumanReadableLines() throws Exception {
-    RtchatProcess alice = RtchatProcess.start("alice-human", dir.resolve("alice-human"), "peer",
+    RtchatProcess alice = rtchat.start("alice-human", "peer",
         "--name", "alice", "--signal", "mqtt://127.0.0.1:" + broker.port() + "/" + room);
-    processes.add(alice);
     RtchatProcess bob = peer("bob");
     alice.awaitLine("joined line", seconds(60), line -> line.startsWith("* joined room " + room + " as alice"));
     alice.awaitLine("connected line", seconds(60), line -> line.startsWith("* bob connected"));
@@ -246,9 +237,8 @@ class PeerCommandIT {
 
   @Test
   void unknownSchemeIsAUsageErrorListingTheAvailableSchemes() throws Exception {
-    RtchatProcess p = RtchatProcess.start("scheme", dir.resolve("scheme"),
+    RtchatProcess p = rtchat.start("scheme",
         "peer", "--name", "alice", "--signal", "carrier-pigeon://coop/lobby");
-    processes.add(p);
     assertThat(p.awaitExit(seconds(30))).isEqualTo(2);
     assertThat(p.stderrText()).contains("carrier-pigeon").contains("mqtt").contains("ws")
         .contains("mem");
@@ -261,9 +251,8 @@ class PeerCommandIT {
       closedPort = socket.getLocalPort();
     }
     long started = System.nanoTime();
-    RtchatProcess p = RtchatProcess.start("refused", dir.resolve("refused"),
+    RtchatProcess p = rtchat.start("refused",
         "peer", "--name", "alice", "--signal", "mqtt://127.0.0.1:" + closedPort + "/lobby", "--json");
-    processes.add(p);
     assertThat(p.awaitExit(seconds(30))).isEqualTo(1);
     assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(10_000);
     JsonNode error = p.awaitEvent("error", seconds(1), e -> true);
@@ -288,9 +277,8 @@ class PeerCommandIT {
       });
       acceptor.setDaemon(true);
       acceptor.start();
-      RtchatProcess p = RtchatProcess.start("silent", dir.resolve("silent"), "peer", "--name", "alice",
+      RtchatProcess p = rtchat.start("silent", "peer", "--name", "alice",
           "--signal", "mqtt://127.0.0.1:" + silent.getLocalPort() + "/lobby", "--json");
-      processes.add(p);
       // The bound includes JVM start-up (about 2 s here, more on a loaded machine).
       long started = System.nanoTime();
       assertThat(p.awaitExit(seconds(30))).isEqualTo(1);

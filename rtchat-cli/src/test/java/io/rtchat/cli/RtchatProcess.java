@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * {@code java -jar rtchat.jar ARGS} as a child process: stdin is driven line by line, every stdout
@@ -23,6 +24,7 @@ import java.util.function.Predicate;
 final class RtchatProcess implements AutoCloseable {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
 
   final String label;
   private final Process process;
@@ -105,30 +107,23 @@ final class RtchatProcess implements AutoCloseable {
   /** Waits for the first event matching {@code filter}; fails after {@code timeout}. */
   synchronized JsonNode await(String what, Duration timeout, Predicate<JsonNode> filter)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      for (JsonNode event : events) {
-        if (filter.test(event)) {
-          return event;
-        }
-      }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new AssertionError(label + ": no " + what + " within " + timeout + "; stdout: " + lines
-            + "; stderr tail: " + stderrTail());
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
-    }
+    return awaitFirst(what, timeout, events, filter);
   }
 
   /** Waits for a stdout line (JSON or not) matching {@code filter}. */
   synchronized String awaitLine(String what, Duration timeout, Predicate<String> filter)
       throws InterruptedException {
+    return awaitFirst(what, timeout, lines, filter);
+  }
+
+  /** Fails early once the process and its stdout have ended: nothing more can arrive. */
+  private <T> T awaitFirst(String what, Duration timeout, List<T> seen, Predicate<T> filter)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      for (String line : lines) {
-        if (filter.test(line)) {
-          return line;
+      for (T item : seen) {
+        if (filter.test(item)) {
+          return item;
         }
       }
       long left = deadline - System.nanoTime();
@@ -138,6 +133,12 @@ final class RtchatProcess implements AutoCloseable {
       }
       TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
     }
+  }
+
+  /** Waits for {@code rtchat server}'s "listening on URL" line; returns the URL (http://HOST:PORT). */
+  String awaitListening() throws InterruptedException {
+    String line = awaitLine("listening line", seconds(60), LISTENING.asPredicate());
+    return LISTENING.matcher(line).results().findFirst().orElseThrow().group(1);
   }
 
   JsonNode awaitEvent(String event, Duration timeout, Predicate<JsonNode> filter)

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtchat.server.Mosquitto;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,33 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScaleOutIT {
 
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
-
   @TempDir
   Path dir;
 
-  private final List<RtchatProcess> processes = new ArrayList<>();
-
-  @AfterEach
-  void stopProcesses() throws InterruptedException {
-    for (RtchatProcess process : processes) {
-      process.close();
-    }
-  }
-
-  private RtchatProcess start(String label, String... args) throws Exception {
-    RtchatProcess process = RtchatProcess.start(label, dir.resolve(label), args);
-    processes.add(process);
-    return process;
-  }
+  @RegisterExtension
+  final RtchatProcesses rtchat = new RtchatProcesses(() -> dir);
 
   private String signalRelayOf(String label, Mosquitto broker) throws Exception {
-    RtchatProcess server = start(label, "server", "--port", "0", "--no-broker",
+    RtchatProcess server = rtchat.start(label, "server", "--port", "0", "--no-broker",
         "--backplane", broker.uri().toString());
-    Matcher listening = LISTENING.matcher(
-        server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
-    assertThat(listening.find()).isTrue();
-    return listening.group(1).replace("http://", "ws://") + "/signal?room=spread";
+    return server.awaitListening().replace("http://", "ws://") + "/signal?room=spread";
   }
 
   @Test
@@ -54,8 +33,8 @@ class ScaleOutIT {
       String viaA = signalRelayOf("server-a", broker);
       String viaB = signalRelayOf("server-b", broker);
 
-      RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal", viaA, "--json", "--no-progress");
-      RtchatProcess bob = start("bob", "peer", "--name", "bob", "--signal", viaB, "--json", "--no-progress");
+      RtchatProcess alice = rtchat.start("alice", "peer", "--name", "alice", "--signal", viaA, "--json", "--no-progress");
+      RtchatProcess bob = rtchat.start("bob", "peer", "--name", "bob", "--signal", viaB, "--json", "--no-progress");
 
       alice.awaitEvent("connected", seconds(60), e -> e.path("peer").asText().equals("bob"));
       bob.awaitEvent("connected", seconds(30), e -> e.path("peer").asText().equals("alice"));

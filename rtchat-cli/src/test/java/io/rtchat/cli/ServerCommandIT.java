@@ -13,51 +13,31 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code rtchat server} as a process, and peers signaling through it. */
 class ServerCommandIT {
 
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
-
   @TempDir
   Path dir;
 
-  private final List<RtchatProcess> processes = new ArrayList<>();
-
-  @AfterEach
-  void stopProcesses() throws InterruptedException {
-    for (RtchatProcess process : processes) {
-      process.close();
-    }
-  }
-
-  private RtchatProcess start(String label, String... args) throws Exception {
-    RtchatProcess process = RtchatProcess.start(label, dir.resolve(label), args);
-    processes.add(process);
-    return process;
-  }
+  @RegisterExtension
+  final RtchatProcesses rtchat = new RtchatProcesses(() -> dir);
 
   @Test
   void peersChatThroughTheServersSignalRelayAndKeysRegisterInItsDirectory() throws Exception {
-    RtchatProcess server = start("server", "server", "--port", "0", "--broker-port", "0",
+    RtchatProcess server = rtchat.start("server", "server", "--port", "0", "--broker-port", "0",
         "--broker-ws-port", "0");
-    Matcher listening = LISTENING.matcher(
-        server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
-    assertThat(listening.find()).isTrue();
-    String signal = listening.group(1).replace("http://", "ws://") + "/signal";
+    String http = server.awaitListening();
+    String signal = http.replace("http://", "ws://") + "/signal";
     assertThat(server.stdoutLines()).hasSize(1);
 
-    RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal", signal + "?room=ws-room",
+    RtchatProcess alice = rtchat.start("alice", "peer", "--name", "alice", "--signal", signal + "?room=ws-room",
         "--json", "--no-progress");
-    RtchatProcess bob = start("bob", "peer", "--name", "bob", "--signal", signal, "--room", "ws-room",
+    RtchatProcess bob = rtchat.start("bob", "peer", "--name", "bob", "--signal", signal, "--room", "ws-room",
         "--json", "--no-progress");
     assertThat(alice.awaitEvent("ready", seconds(60), e -> true).path("transport").asText()).isEqualTo("ws");
     alice.awaitEvent("connected", seconds(60), e -> e.path("peer").asText().equals("bob"));
@@ -71,15 +51,14 @@ class ServerCommandIT {
     assertThat(bob.awaitExit(seconds(20))).isZero();
 
     // The server's key directory (/api/keys): register a key, then trust it by fingerprint.
-    String http = listening.group(1);
     Path key = dir.resolve("carol.key");
-    String fingerprint = run("init", "keys", "init", "--identity", key.toString()).get(0);
-    assertThat(run("register", "keys", "register", "--server", http, "--identity", key.toString(),
+    String fingerprint = rtchat.run("init", "keys", "init", "--identity", key.toString()).get(0);
+    assertThat(rtchat.run("register", "keys", "register", "--server", http, "--identity", key.toString(),
         "--name", "carol").get(0)).contains(fingerprint);
     Path known = dir.resolve("known_peers");
-    assertThat(run("trust", "keys", "trust", "carol", fingerprint, "--server", http,
+    assertThat(rtchat.run("trust", "keys", "trust", "carol", fingerprint, "--server", http,
         "--known-peers", known.toString()).get(0)).contains(fingerprint);
-    assertThat(run("list", "keys", "list", "--known-peers", known.toString()))
+    assertThat(rtchat.run("list", "keys", "list", "--known-peers", known.toString()))
         .containsExactly("carol ed25519 " + fingerprint);
 
     server.terminate();
@@ -87,31 +66,22 @@ class ServerCommandIT {
     assertThat(server.stdoutLines()).hasSize(1);
   }
 
-  private List<String> run(String label, String... args) throws Exception {
-    RtchatProcess process = start(label, args);
-    assertThat(process.awaitExit(seconds(60))).as(label + ": " + process.stderrText()).isZero();
-    return process.stdoutLines();
-  }
-
   @Test
   void peersWithAcceptKnownFindEachOthersKeysInTheServersDirectory() throws Exception {
-    RtchatProcess server = start("server", "server", "--port", "0", "--no-broker");
-    Matcher listening = LISTENING.matcher(
-        server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
-    assertThat(listening.find()).isTrue();
-    String http = listening.group(1);
+    RtchatProcess server = rtchat.start("server", "server", "--port", "0", "--no-broker");
+    String http = server.awaitListening();
     String signal = http.replace("http://", "ws://") + "/signal?room=directory-room";
     Path aliceKey = dir.resolve("alice.key");
     Path bobKey = dir.resolve("bob.key");
-    String aliceFingerprint = run("init-alice", "keys", "init", "--identity", aliceKey.toString()).get(0);
-    String bobFingerprint = run("init-bob", "keys", "init", "--identity", bobKey.toString()).get(0);
-    run("register-alice", "keys", "register", "--server", http, "--identity", aliceKey.toString(), "--name", "alice");
-    run("register-bob", "keys", "register", "--server", http, "--identity", bobKey.toString(), "--name", "bob");
+    String aliceFingerprint = rtchat.run("init-alice", "keys", "init", "--identity", aliceKey.toString()).get(0);
+    String bobFingerprint = rtchat.run("init-bob", "keys", "init", "--identity", bobKey.toString()).get(0);
+    rtchat.run("register-alice", "keys", "register", "--server", http, "--identity", aliceKey.toString(), "--name", "alice");
+    rtchat.run("register-bob", "keys", "register", "--server", http, "--identity", bobKey.toString(), "--name", "bob");
 
-    RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal", signal, "--json",
+    RtchatProcess alice = rtchat.start("alice", "peer", "--name", "alice", "--signal", signal, "--json",
         "--no-progress", "--identity", aliceKey.toString(), "--accept", "known",
         "--known-peers", dir.resolve("alice_known").toString(), "--key-server", http);
-    RtchatProcess bob = start("bob", "peer", "--name", "bob", "--signal", signal, "--json",
+    RtchatProcess bob = rtchat.start("bob", "peer", "--name", "bob", "--signal", signal, "--json",
         "--no-progress", "--identity", bobKey.toString(), "--accept", "known",
         "--known-peers", dir.resolve("bob_known").toString(), "--key-server", http);
 
@@ -127,7 +97,7 @@ class ServerCommandIT {
   void aBadConfigFileExitsOneNamingTheFile() throws Exception {
     Path config = dir.resolve("settings.toml");
     Files.writeString(config, "Title = \"x\"\nNoSuchKey = 1\n");
-    RtchatProcess server = start("bad-config", "server", "--config", config.toString(),
+    RtchatProcess server = rtchat.start("bad-config", "server", "--config", config.toString(),
         "--port", "0", "--no-broker");
     assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
     assertThat(server.stderrText()).contains("settings.toml").contains("NoSuchKey");
@@ -142,11 +112,11 @@ class ServerCommandIT {
     }
     Path config = dir.resolve("broker.toml");
     Files.writeString(config, "[Broker]\nPort = " + brokerPort + "\nWebSocketPort = 0\n");
-    RtchatProcess server = start("broker-config", "server", "--config", config.toString(),
+    RtchatProcess server = rtchat.start("broker-config", "server", "--config", config.toString(),
         "--port", "0");
-    server.awaitLine("listening line", seconds(60), LISTENING.asPredicate());
+    server.awaitListening();
 
-    RtchatProcess alice = start("alice", "peer", "--name", "alice", "--signal",
+    RtchatProcess alice = rtchat.start("alice", "peer", "--name", "alice", "--signal",
         "mqtt://127.0.0.1:" + brokerPort + "?version=3", "--room", "config-room", "--json",
         "--no-progress");
     assertThat(alice.awaitEvent("ready", seconds(60), e -> true).path("transport").asText())
@@ -156,7 +126,7 @@ class ServerCommandIT {
   @Test
   void aBrokerPortInUseExitsOneWithOneLineSayingWhatToChange() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      RtchatProcess server = start("taken", "server", "--port", "0", "--broker-port",
+      RtchatProcess server = rtchat.start("taken", "server", "--port", "0", "--broker-port",
           Integer.toString(taken.getLocalPort()), "--broker-ws-port", "0");
       assertThat(server.awaitExit(seconds(60))).isEqualTo(1);
       assertThat(server.stderrText())
@@ -169,7 +139,7 @@ class ServerCommandIT {
 
   @Test
   void printDefaultConfigWritesACommentedSettingsFile() throws Exception {
-    RtchatProcess print = start("print", "server", "--print-default-config");
+    RtchatProcess print = rtchat.start("print", "server", "--print-default-config");
     assertThat(print.awaitExit(seconds(60))).isEqualTo(0);
     assertThat(String.join("\n", print.stdoutLines())).contains("Title").contains("[JWT]").contains("#");
   }
@@ -177,12 +147,9 @@ class ServerCommandIT {
   @Test
   void aServerWithABackplaneConnectsToTheBroker() throws Exception {
     try (Mosquitto broker = Mosquitto.start()) { // the backplane speaks MQTT 5: not Moquette
-      RtchatProcess server = start("backplane", "server", "--port", "0", "--no-broker",
+      RtchatProcess server = rtchat.start("backplane", "server", "--port", "0", "--no-broker",
           "--backplane", broker.uri().toString());
-      Matcher listening = LISTENING.matcher(
-          server.awaitLine("listening line", seconds(60), LISTENING.asPredicate()));
-      assertThat(listening.find()).isTrue();
-      URI metrics = URI.create(listening.group(1) + "/metrics");
+      URI metrics = URI.create(server.awaitListening() + "/metrics");
       HttpClient http = HttpClient.newHttpClient();
       Awaitility.await().atMost(seconds(30)).until(() -> http.send(HttpRequest.newBuilder(metrics).build(),
           HttpResponse.BodyHandlers.ofString()).body().lines()

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,20 +43,38 @@ public final class KeysCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "Missing command: init, show, trust, list or register");
   }
 
-  static Path defaultIdentity() {
-    return Path.of(System.getProperty("user.home"), ".rtchat", "id");
+  /** {@code --identity KEYFILE}, shared by the subcommands that use your key pair. */
+  static final class IdentityFile {
+    @Option(names = "--identity", paramLabel = "KEYFILE", description = "Default: ~/.rtchat/id")
+    Path file;
+
+    Path path() {
+      return file != null ? file : Path.of(System.getProperty("user.home"), ".rtchat", "id");
+    }
+
+    Identity load() throws IOException {
+      return Identity.load(path());
+    }
   }
 
-  static Path defaultKnownPeers() {
-    return Path.of(System.getProperty("user.home"), ".rtchat", "known_peers");
+  /** {@code --known-peers FILE}, shared by the subcommands that read or change it. */
+  static final class KnownPeersFile {
+    @Option(names = "--known-peers", paramLabel = "FILE", description = "Default: ~/.rtchat/known_peers")
+    Path file;
+
+    KnownPeers open() throws IOException {
+      return KnownPeers.builder()
+          .file(file != null ? file : Path.of(System.getProperty("user.home"), ".rtchat", "known_peers"))
+          .policy(TrustPolicy.STRICT).build();
+    }
   }
 
   /** {@code rtchat keys init}. */
   @Command(name = "init", mixinStandardHelpOptions = true,
       description = "Creates a key pair: KEYFILE (mode 600) and KEYFILE.pub.")
   public static final class Init implements Callable<Integer> {
-    @Option(names = "--identity", paramLabel = "KEYFILE", description = "Default: ~/.rtchat/id")
-    Path identity;
+    @Mixin
+    IdentityFile identity = new IdentityFile();
 
     @Option(names = "--type", defaultValue = "ed25519", paramLabel = "ed25519|rsa-pss",
         description = "Key type (default: ${DEFAULT-VALUE}).")
@@ -70,7 +89,7 @@ public final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Path file = identity != null ? identity : defaultIdentity();
+      Path file = identity.path();
       KeyType keyType = KeyType.fromId(type);
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -88,8 +107,8 @@ public final class KeysCommand implements Runnable {
   /** {@code rtchat keys show}. */
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints your key's fingerprint.")
   public static final class Show implements Callable<Integer> {
-    @Option(names = "--identity", paramLabel = "KEYFILE", description = "Default: ~/.rtchat/id")
-    Path identity;
+    @Mixin
+    IdentityFile identity = new IdentityFile();
 
     @Option(names = "--public-key", description = "Also print the public key (base64 SPKI) for 'keys trust'.")
     boolean publicKey;
@@ -103,7 +122,7 @@ public final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Identity me = Identity.load(identity != null ? identity : defaultIdentity());
+      Identity me = identity.load();
       console.out().println(me.fingerprint());
       if (publicKey) {
         console.out().println(me.type().id() + " " + PublicKeys.toBase64(me.publicKey()));
@@ -124,8 +143,8 @@ public final class KeysCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "FINGERPRINT_OR_PUBLIC_KEY")
     String key;
 
-    @Option(names = "--known-peers", paramLabel = "FILE", description = "Default: ~/.rtchat/known_peers")
-    Path knownPeers;
+    @Mixin
+    KnownPeersFile knownPeers = new KnownPeersFile();
 
     @Option(names = "--server", paramLabel = "http://HOST:PORT",
         description = "Key directory to fetch the key of a fingerprint from.")
@@ -147,9 +166,7 @@ public final class KeysCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       PublicKey publicKey = resolve();
-      KnownPeers known = KnownPeers.builder()
-          .file(knownPeers != null ? knownPeers : defaultKnownPeers())
-          .policy(TrustPolicy.STRICT).build();
+      KnownPeers known = knownPeers.open();
       known.trust(name, publicKey, comment);
       console.out().println("trusted " + name + " " + PublicKeys.fingerprint(publicKey));
       return 0;
@@ -188,8 +205,8 @@ public final class KeysCommand implements Runnable {
   /** {@code rtchat keys list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the known peers.")
   public static final class ListPeers implements Callable<Integer> {
-    @Option(names = "--known-peers", paramLabel = "FILE", description = "Default: ~/.rtchat/known_peers")
-    Path knownPeers;
+    @Mixin
+    KnownPeersFile knownPeers = new KnownPeersFile();
 
     private final Console console;
 
@@ -200,9 +217,7 @@ public final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      KnownPeers known = KnownPeers.builder()
-          .file(knownPeers != null ? knownPeers : defaultKnownPeers())
-          .policy(TrustPolicy.STRICT).build();
+      KnownPeers known = knownPeers.open();
       for (KnownPeers.Entry entry : known.entries()) {
         console.out().println(entry.name() + " " + entry.type().id() + " " + entry.fingerprint()
             + (entry.comment() == null || entry.comment().isEmpty() ? "" : " " + entry.comment()));
@@ -218,8 +233,8 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--server", required = true, paramLabel = "http://HOST:PORT")
     URI server;
 
-    @Option(names = "--identity", paramLabel = "KEYFILE", description = "Default: ~/.rtchat/id")
-    Path identity;
+    @Mixin
+    IdentityFile identity = new IdentityFile();
 
     @Option(names = "--name", required = true)
     String name;
@@ -233,7 +248,7 @@ public final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Identity me = Identity.load(identity != null ? identity : defaultIdentity());
+      Identity me = identity.load();
       KeyDirectoryClient.forServer(server).register(name, me);
       console.out().println("registered " + name + " " + me.fingerprint() + " at " + server);
       return 0;

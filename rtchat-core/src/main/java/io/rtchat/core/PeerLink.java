@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rtchat.core.auth.AuthExchange;
 import io.rtchat.core.auth.AuthResult;
+import io.rtchat.core.dialect.PendingAnswers;
 import io.rtchat.core.rtc.CompactSdp;
 import io.rtchat.core.signal.Envelope.Kind;
 import io.rtchat.core.rtc.RtcChannelClosedException;
@@ -58,7 +59,7 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
   final SerialExecutor events;
   private final AtomicLong signalingBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
-  private final Map<Long, CompletableFuture<String>> asks = new ConcurrentHashMap<>();
+  private final PendingAnswers<String> asks = new PendingAnswers<>();
   private final AtomicLong nextAskId = new AtomicLong();
   private final AtomicInteger nextStreamId = new AtomicInteger();
   private final Map<Integer, CompletableFuture<TransferResult>> outgoing = new ConcurrentHashMap<>();
@@ -322,13 +323,11 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
   }
 
   private void completeAsk(long id, String answer, String error) {
-    CompletableFuture<String> pending = asks.remove(id);
-    if (pending == null) {
+    boolean waited = error == null
+        ? asks.answer(id, answer)
+        : asks.fail(id, new RemoteErrorException(remoteName + " answered with an error: " + error));
+    if (!waited) {
       log.debug("ignored an answer to unknown question {} from {}", id, remoteName);
-    } else if (error == null) {
-      pending.complete(answer);
-    } else {
-      pending.completeExceptionally(new RemoteErrorException(remoteName + " answered with an error: " + error));
     }
   }
 
@@ -372,16 +371,8 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
   @Override
   public CompletableFuture<String> ask(String topic, String content, Duration timeout) {
     long id = nextAskId.incrementAndGet();
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    asks.put(id, answer);
-    answer.whenComplete((value, error) -> asks.remove(id));
-    try {
-      sendFrame(Frames.frame(Frames.ASK).put("id", id).put("topic", topic).put("content", content));
-    } catch (RuntimeException e) {
-      answer.completeExceptionally(e);
-      return answer;
-    }
-    return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return asks.ask(id, timeout,
+        () -> sendFrame(Frames.frame(Frames.ASK).put("id", id).put("topic", topic).put("content", content)));
   }
 
   @Override
@@ -665,7 +656,7 @@ final class PeerLink implements PeerSession, RtcConnection.Listener {
     }
     SessionClosedException closed = new SessionClosedException(
         "session with " + remoteName + " closed: " + reason);
-    asks.values().forEach(answer -> answer.completeExceptionally(closed));
+    asks.failAll(closed);
     outgoing.values().forEach(result -> result.completeExceptionally(closed));
     incoming.values().forEach(IncomingFile::discard);
     incoming.clear();

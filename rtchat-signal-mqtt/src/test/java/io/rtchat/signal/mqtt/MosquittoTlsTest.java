@@ -60,8 +60,7 @@ class MosquittoTlsTest {
   @ValueSource(strings = {"mqtts", "mqtt+wss"})
   void peersExchangePayloadsOverTls(String scheme) throws Exception {
     Path keyStore = keytool();
-    MosquittoBroker broker = MosquittoBroker.startWithWebSocket(dir -> tlsListener(keyStore, dir));
-    toClose.add(broker);
+    MosquittoBroker broker = tlsBroker(keyStore);
     trust(keyStore);
     URI uri = roomUri(scheme, broker);
 
@@ -77,8 +76,7 @@ class MosquittoTlsTest {
   @ValueSource(strings = {"mqtts", "mqtt+wss"})
   void anUntrustedCertificateFailsTheJoinClearly(String scheme) throws Exception {
     Path keyStore = keytool();
-    MosquittoBroker broker = MosquittoBroker.startWithWebSocket(dir -> tlsListener(keyStore, dir));
-    toClose.add(broker);
+    MosquittoBroker broker = tlsBroker(keyStore);
     URI uri = roomUri(scheme, broker);
     SignalingTransport transport = SignalingTransports.providerFor(uri).create(uri);
     toClose.add(transport);
@@ -90,6 +88,13 @@ class MosquittoTlsTest {
         .hasCauseInstanceOf(SignalingException.class)
         .cause().hasMessageContaining("127.0.0.1:" + uri.getPort())
         .hasMessageContaining("TLS");
+  }
+
+  /** Mosquitto with TLS on its TCP and its WebSocket listener. */
+  private MosquittoBroker tlsBroker(Path keyStore) {
+    MosquittoBroker broker = MosquittoBroker.startWithWebSocket(dir -> tlsListener(keyStore, dir));
+    toClose.add(broker);
+    return broker;
   }
 
   /** Room tls-room on the broker's TLS listener for {@code scheme}: TCP or WebSocket. */

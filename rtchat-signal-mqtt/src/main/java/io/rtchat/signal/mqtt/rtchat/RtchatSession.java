@@ -10,6 +10,7 @@ import io.rtchat.core.QuestionHandler;
 import io.rtchat.core.SessionClosedException;
 import io.rtchat.core.TransferListener;
 import io.rtchat.core.TransferResult;
+import io.rtchat.core.dialect.PendingAnswers;
 import io.rtchat.core.rtc.RtcChannelClosedException;
 import io.rtchat.core.rtc.RtcConnection;
 import io.rtchat.core.rtc.RtcEngine;
@@ -27,13 +28,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,7 +67,7 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
   private final boolean offerer;
   private final long createdNanos = System.nanoTime();
   private final AtomicLong signalingBytes = new AtomicLong();
-  private final Map<Integer, CompletableFuture<JsonNode>> asks = new ConcurrentHashMap<>();
+  private final PendingAnswers<JsonNode> asks = new PendingAnswers<>();
   private final Set<String> openChannels = new HashSet<>();
   private final List<String> heldLocalCandidates = new ArrayList<>();
   private final Queue<Message> heldMessages = new ArrayDeque<>();
@@ -488,31 +486,19 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
     if (n == null || !n.canConvertToInt()) {
       return;
     }
-    CompletableFuture<JsonNode> pending = asks.remove(n.asInt());
-    if (pending != null) {
-      JsonNode answer = frame.get("answer");
-      pending.complete(answer == null ? RtchatWire.NODES.nullNode() : answer);
-    }
+    JsonNode answer = frame.get("answer");
+    asks.answer(n.asInt(), answer == null ? RtchatWire.NODES.nullNode() : answer);
   }
 
   private CompletableFuture<JsonNode> askJson(String topic, JsonNode content, Duration timeout) {
     int n = peer.nextQuestion();
-    CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-    asks.put(n, answer);
-    answer.whenComplete((value, error) -> asks.remove(n));
     ObjectNode question = RtchatWire.NODES.objectNode();
     question.put("topic", topic);
     question.set("content", content);
     ObjectNode frame = RtchatWire.NODES.objectNode();
     frame.put("n", n);
     frame.set("question", question);
-    try {
-      sendFrame("question", frame.toString());
-    } catch (RuntimeException e) {
-      answer.completeExceptionally(e);
-      return answer;
-    }
-    return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return asks.ask(n, timeout, () -> sendFrame("question", frame.toString()));
   }
 
   // ---- PeerSession ----
@@ -612,7 +598,7 @@ final class RtchatSession implements PeerSession, RtcConnection.Listener {
     }
     SessionClosedException closed = new SessionClosedException(
         "session with " + remoteName + " closed: " + reason);
-    asks.values().forEach(answer -> answer.completeExceptionally(closed));
+    asks.failAll(closed);
     peer.removed(this);
     if (wasReported) {
       peer.emit(l -> l.onDisconnected(this, reason));

@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,23 @@ import org.slf4j.LoggerFactory;
  * One WebRTC peer connection with its data channels. Native callbacks never throw, copy what they
  * receive and hand it to the connection's event executor, which must be serial; so listener methods
  * run one at a time, never on the native signaling thread.
+ *
+ * <p>What keeps libwebrtc from crashing the JVM (a native object used after its disposal is a
+ * SIGSEGV, not an exception):
+ * <ul>
+ *   <li>The application's threads make native calls only through {@link #whileOpen}, which holds
+ *       the read side of {@link #lifecycle} and checks {@link #closed} under it; {@link #close()}
+ *       sets that flag and disposes the channels under the write side. So no call overlaps or
+ *       follows a channel's disposal, however threads race. (They did: one thread said goodbye on
+ *       a session while another closed its connection, and libwebrtc ran the send on the freed
+ *       channel.) Calls may overlap each other: libwebrtc serializes them itself.
+ *   <li>Native callbacks never wait for {@link #lifecycle} (the one that calls back into a channel
+ *       only tries it), and the event executor must never run a task on the thread that hands it
+ *       over: a thread holding the lock may be waiting for the signaling thread the callbacks run
+ *       on.
+ *   <li>Native calls also hold the engine's read lock ({@link RtcEngine#guarded}), and the engine
+ *       disposes its factory only with no connection open.
+ * </ul>
  */
 public final class RtcConnection implements AutoCloseable {
 
@@ -67,6 +86,7 @@ public final class RtcConnection implements AutoCloseable {
   private final AtomicReference<RtcConnection> tether = new AtomicReference<>(this);
   private final Map<String, RTCDataChannel> channels = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> gathered = new CompletableFuture<>();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile RTCPeerConnection native_;
   private volatile boolean descriptionHandedOut;
   private volatile boolean closed;
@@ -128,10 +148,7 @@ public final class RtcConnection implements AutoCloseable {
   }
 
   private String describe(boolean local) {
-    if (closed) {
-      return null;
-    }
-    RTCSessionDescription description = engine.guarded(f -> local
+    RTCSessionDescription description = whileOpen(() -> local
         ? native_.getLocalDescription() : native_.getRemoteDescription());
     return description == null ? null : description.sdp;
   }
@@ -147,14 +164,15 @@ public final class RtcConnection implements AutoCloseable {
       throw new IllegalArgumentException("message of " + data.length
           + " bytes exceeds the data channel limit of " + MAX_MESSAGE_BYTES);
     }
-    RTCDataChannel channel = channels.get(label);
-    Boolean sent = closed || channel == null ? null : engine.guarded(f -> {
-      if (channel.getState() != RTCDataChannelState.OPEN) {
+    // A heap buffer is sent whole, from 0 to capacity: data is an exact-size array.
+    RTCDataChannelBuffer buffer = new RTCDataChannelBuffer(ByteBuffer.wrap(data), binary);
+    Boolean sent = whileOpen(() -> {
+      RTCDataChannel channel = channels.get(label);
+      if (channel == null || channel.getState() != RTCDataChannelState.OPEN) {
         return false;
       }
       try {
-        // A heap buffer is sent whole, from 0 to capacity: data is an exact-size array.
-        channel.send(new RTCDataChannelBuffer(ByteBuffer.wrap(data), binary));
+        channel.send(buffer);
         return true;
       } catch (Exception e) {
         throw new RtcException("data channel send failed: " + e.getMessage());
@@ -167,11 +185,10 @@ public final class RtcConnection implements AutoCloseable {
 
   /** Bytes queued on the channel and not yet sent; 0 when closed. */
   public long bufferedAmount(String label) {
-    RTCDataChannel channel = channels.get(label);
-    if (closed || channel == null) {
-      return 0;
-    }
-    Long amount = engine.guarded(f -> channel.getBufferedAmount());
+    Long amount = whileOpen(() -> {
+      RTCDataChannel channel = channels.get(label);
+      return channel == null ? 0L : channel.getBufferedAmount();
+    });
     return amount == null ? 0 : amount;
   }
 
@@ -182,36 +199,40 @@ public final class RtcConnection implements AutoCloseable {
   /** Closes channels, then the connection. Idempotent; never touches native objects twice. */
   @Override
   public void close() {
-    synchronized (this) {
+    lifecycle.writeLock().lock();
+    try {
       if (closed) {
         return;
       }
       closed = true;
-    }
-    try {
-      engine.guarded(f -> {
-        for (RTCDataChannel channel : channels.values()) {
-          try {
-            channel.unregisterObserver();
-            channel.close();
-            channel.dispose();
-          } catch (Throwable t) {
-            log.debug("closing a data channel failed", t);
+      try {
+        engine.guarded(f -> {
+          for (RTCDataChannel channel : channels.values()) {
+            try {
+              channel.unregisterObserver();
+              channel.close();
+              channel.dispose();
+            } catch (Throwable t) {
+              log.debug("closing a data channel failed", t);
+            }
           }
-        }
-        if (native_ != null) {
-          native_.close();
-        }
-        return null;
-      });
-    } catch (Throwable t) {
-      log.debug("closing a peer connection failed", t);
+          if (native_ != null) {
+            native_.close();
+          }
+          return null;
+        });
+      } catch (Throwable t) {
+        log.debug("closing a peer connection failed", t);
+      } finally {
+        channels.clear();
+      }
     } finally {
-      tether.set(null);
-      channels.clear();
-      gathered.complete(null);
-      engine.closed(this);
+      lifecycle.writeLock().unlock();
     }
+    // Outside the lock: the negotiation's continuations run here, and the engine takes its own.
+    tether.set(null);
+    gathered.complete(null);
+    engine.closed(this);
   }
 
   private CompletableFuture<String> applyLocal(RTCSessionDescription description) {
@@ -239,15 +260,26 @@ public final class RtcConnection implements AutoCloseable {
 
   /** Runs a native call on a live connection, turning disposal and exceptions into RtcException. */
   private void call(Runnable nativeCall) {
-    if (closed) {
-      throw new RtcChannelClosedException("connection is closed");
-    }
-    Object done = engine.guarded(f -> {
+    Object done = whileOpen(() -> {
       nativeCall.run();
       return Boolean.TRUE;
     });
     if (done == null) {
-      throw new RtcChannelClosedException("webrtc engine was shut down");
+      throw new RtcChannelClosedException(closed ? "connection is closed"
+          : "webrtc engine was shut down");
+    }
+  }
+
+  /**
+   * Runs native calls unless the connection is closed or the engine disposed; returns {@code null}
+   * then. {@link #close()} waits for calls in progress, and none starts after it.
+   */
+  private <T> T whileOpen(Supplier<T> nativeCalls) {
+    lifecycle.readLock().lock();
+    try {
+      return closed ? null : engine.guarded(f -> nativeCalls.get());
+    } finally {
+      lifecycle.readLock().unlock();
     }
   }
 
@@ -365,7 +397,20 @@ public final class RtcConnection implements AutoCloseable {
   }
 
   private void channelStateChanged(String label, RTCDataChannel channel) {
-    RTCDataChannelState state = channel.getState();
+    // Only tries the lock: the close holding it may be waiting for this very (signaling) thread,
+    // and its channels' state events would be dropped anyway.
+    if (!lifecycle.readLock().tryLock()) {
+      return;
+    }
+    RTCDataChannelState state;
+    try {
+      if (closed) {
+        return;
+      }
+      state = channel.getState();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
     if (state == RTCDataChannelState.OPEN) {
       post(() -> listener.onChannelOpen(label));
     } else if (state == RTCDataChannelState.CLOSED) {

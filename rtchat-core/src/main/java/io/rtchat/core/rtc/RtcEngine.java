@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@link #IDLE_DISPOSE_MILLIS}: the native signaling thread is non-daemon once it has run a
  * callback, so a program that closes its peers and returns from {@code main} would otherwise never
  * exit. {@link #shutdown()} disposes at once.
+ *
+ * <p>The factory is disposed only under the write side of {@link #nativeLock} and with no
+ * connection open; every native call holds the read side ({@link #guarded}). Within a connection,
+ * {@link RtcConnection} orders its calls against its own close.
  */
 public final class RtcEngine {
 

@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * One /ws connection. Inbound frames are demanded one at a time (Jetty explicit demand) and the
  * next frame is demanded only while this client's own send queue has room, so a client cannot
  * flood the server with requests whose replies it does not read. Outbound frames go through a
- * bounded queue: one batch of frames is handed to Jetty at a time, and the frames queued meanwhile
- * go as the next batch once it is written. Queued plus unwritten frames are bounded by the
- * capacity; exceeding it closes the socket with 1008 (spec §1).
+ * bounded queue and are written one batch at a time, each batch in one socket write: a frame
+ * offered while nothing is being written goes at once, and what is queued while a batch is being
+ * written goes as the next batch. Queued plus unwritten frames are bounded by the capacity;
+ * exceeding it closes the socket with 1008 (spec §1).
  */
 public final class ChatSocket implements Session.Listener, Outbound {
   private static final Logger log = LoggerFactory.getLogger(ChatSocket.class);
@@ -39,7 +40,7 @@ public final class ChatSocket implements Session.Listener, Outbound {
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private volatile Session session;
   /** The session's core, for batched sends: the Jetty API sends every frame as its own write. */
-  private CoreSession coreSession;
+  private volatile CoreSession coreSession;
   private volatile Sub sub;
   private final org.eclipse.jetty.util.Callback frameWritten =
       org.eclipse.jetty.util.Callback.from(this::frameWritten, this::failed);
@@ -131,6 +132,7 @@ public final class ChatSocket implements Session.Listener, Outbound {
 
   @Override
   public boolean offer(String json) {
+    String[] batch = null;
     synchronized (this) {
       if (closed) {
         metrics.dropped();
@@ -144,42 +146,51 @@ public final class ChatSocket implements Session.Listener, Outbound {
       }
       queue.addLast(json);
       if (inFlight == 0) {
-        writeQueued();
+        batch = takeBatch();
       }
-      return true;
     }
+    send(batch);
+    return true;
   }
 
-  /**
-   * Hands every queued frame to Jetty at once (called with the monitor held, nothing in flight).
-   * Jetty gathers frames queued behind a pending write into one socket write, so a client that
-   * fell behind gets its backlog in a few large writes instead of one write per frame.
-   */
-  private void writeQueued() {
+  private void frameWritten() {
+    String[] batch = null;
+    synchronized (this) {
+      if (inFlight > 0 && --inFlight == 0) {
+        batch = takeBatch();
+      }
+    }
+    send(batch);
+  }
+
+  /** Everything queued, now in flight; null when there is nothing to write. Called with the monitor held. */
+  private String[] takeBatch() {
     if (queue.isEmpty() || closed) {
       writeStartedNanos = 0;
       if (demandPaused && !closed) {
         demandPaused = false;
         executor.execute(() -> session.demand());
       }
-      return;
+      return null;
     }
     String[] batch = queue.toArray(String[]::new);
     queue.clear();
     inFlight = batch.length;
     writeStartedNanos = System.nanoTime();
-    for (int i = 0; i < batch.length; i++) {
-      // Batched frames wait in Jetty's buffer until the last one, which flushes them all in one write.
-      // A write that completes at once calls frameWritten() from inside sendFrame.
-      coreSession.sendFrame(new Frame(OpCode.TEXT, batch[i]), frameWritten, i < batch.length - 1);
-    }
+    return batch;
   }
 
-  private void frameWritten() {
-    synchronized (this) {
-      if (inFlight > 0 && --inFlight == 0) {
-        writeQueued();
-      }
+  /**
+   * Hands a batch to Jetty, without this socket's monitor: a failing write closes the connection
+   * from inside sendFrame, and the close takes the room's lock. All frames but the last wait in
+   * Jetty's batch buffer; the last flushes them in one socket write.
+   */
+  private void send(String[] batch) {
+    if (batch == null) {
+      return;
+    }
+    for (int i = 0; i < batch.length; i++) {
+      coreSession.sendFrame(new Frame(OpCode.TEXT, batch[i]), frameWritten, i < batch.length - 1);
     }
   }
 

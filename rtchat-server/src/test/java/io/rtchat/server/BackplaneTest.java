@@ -410,11 +410,15 @@ class BackplaneTest {
         WsClient victim = WsClient.login(a.uri(), "victim")) {
       op.expectWho(n -> n.contains("user") && n.contains("victim"));
 
+      long granted = System.nanoTime();
       say(op, "lobby", "/op user");
       op.expectError("Operator rights have been granted to user.");
       user.expectError("You have been granted operator privileges by boss.");
       user.expect("who", w -> opFlag(w, "user"));
       op.expect("who", w -> opFlag(w, "user"));
+      // A → B as an event, back in B's presence, which has its own timer: well within the second
+      // that the who lists of a large room may wait.
+      assertThat(Duration.ofNanos(System.nanoTime() - granted)).isLessThan(Duration.ofSeconds(1));
       say(user, "lobby", "/kick victim"); // the new op's command works on its own instance, on a user of A
       victim.expect("disconnect");
 

@@ -61,6 +61,13 @@ public final class ChatRoom {
   static final long WHO_MAX_DELAY_MS = 1000;
   /** Who-list bytes per millisecond of coalescing delay: a login storm sends at most ~10 MB/s of lists. */
   static final long WHO_BYTES_PER_MS = 10_000;
+  /**
+   * Longest wait before this instance's user changes (an op grant, a new name) reach the other
+   * instances in its presence: on its own timer, since who lists of large rooms wait up to a second.
+   */
+  static final long PRESENCE_MAX_DELAY_MS = 200;
+  /** Presence bytes per millisecond of coalescing delay: a login storm publishes at most ~1 MB/s of presence. */
+  static final long PRESENCE_BYTES_PER_MS = 1_000;
   /** One user report per 5 s, so nobody can flood the website's report webhook. */
   private static final long REPORT_INTERVAL_NANOS = 5_000_000_000L;
   /** Status words are opaque to the server but end up in the page's markup: keep them plain. */
@@ -128,6 +135,7 @@ public final class ChatRoom {
   private final Set<String> bootstrapped = new HashSet<>();
   private long nextRemoteId = -1;
   private String lastPresence;
+  private boolean presencePending;
   /** msgIDs advance by this with a backplane; the low bits are the instance's slot. */
   static final long MSG_ID_STRIDE = 1024;
 
@@ -808,6 +816,7 @@ public final class ChatRoom {
    * second rather than one per few logins.
    */
   private void sendWhoAll() {
+    schedulePresence();
     if (whoPending) {
       return;
     }
@@ -826,9 +835,6 @@ public final class ChatRoom {
       return;
     }
     whoPending = false;
-    if (backplane != null) {
-      publishPresence(false);
-    }
     List<Sub> listed = whoListed();
     WhoFrames frames = whoFrames(listed);
     long bytes = 0;
@@ -842,6 +848,28 @@ public final class ChatRoom {
     whoRows = frames.rows();
     lastWhoBytes = bytes;
     drain();
+  }
+
+  /** Schedules this instance's presence for the backplane, coalesced like who lists but for at most {@link #PRESENCE_MAX_DELAY_MS}. */
+  private void schedulePresence() {
+    if (backplane == null || presencePending) {
+      return;
+    }
+    presencePending = true;
+    try {
+      long bytes = lastPresence == null ? 0 : lastPresence.length();
+      long delay = Math.max(WHO_DEBOUNCE_MS, bytes / PRESENCE_BYTES_PER_MS);
+      host.schedule(this::flushPresence, Math.min(PRESENCE_MAX_DELAY_MS, delay));
+    } catch (RuntimeException e) {
+      presencePending = false; // shutting down
+    }
+  }
+
+  private synchronized void flushPresence() {
+    if (presencePending) {
+      presencePending = false;
+      publishPresence(false);
+    }
   }
 
   private WhoFrames whoFrames(List<Sub> listed) {

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** A {@link ChatRoom} without a server: fake transports, a recording backplane, timers that never fire. */
+/** A {@link ChatRoom} without a server: fake transports, a recording backplane, timers run by hand. */
 final class RoomFixture {
   private RoomFixture() {}
 
@@ -40,6 +40,7 @@ final class RoomFixture {
 
   static final class RecordingBackplane implements Backplane {
     final List<String> broadcasts = new ArrayList<>();
+    final List<String> presences = new ArrayList<>();
 
     @Override
     public String instanceId() {
@@ -47,7 +48,9 @@ final class RoomFixture {
     }
 
     @Override
-    public void publishPresence(String json) {}
+    public void publishPresence(String json) {
+      presences.add(json);
+    }
 
     @Override
     public void broadcast(String json) {
@@ -58,7 +61,25 @@ final class RoomFixture {
     public void send(String instance, String json) {}
   }
 
+  /** Timers that fire only when a test runs them. */
+  static final class ManualTimers {
+    record Timer(Runnable task, long delayMillis) {}
+
+    final List<Timer> scheduled = new ArrayList<>();
+
+    /** Runs (and forgets) the timers scheduled with at most this delay. */
+    void runUpTo(long delayMillis) {
+      List<Timer> due = scheduled.stream().filter(t -> t.delayMillis() <= delayMillis).toList();
+      scheduled.removeAll(due);
+      due.forEach(t -> t.task().run());
+    }
+  }
+
   static ChatRoom room(Consumer<Settings> tweak) {
+    return room(tweak, new ManualTimers());
+  }
+
+  static ChatRoom room(Consumer<Settings> tweak, ManualTimers timers) {
     Settings settings = SettingsLoader.defaults();
     settings.limits.messagesPerSecond = 100_000;
     settings.limits.messageBurst = 100_000;
@@ -73,7 +94,9 @@ final class RoomFixture {
       }
 
       @Override
-      public void schedule(Runnable task, long delayMillis) {}
+      public void schedule(Runnable task, long delayMillis) {
+        timers.scheduled.add(new ManualTimers.Timer(task, delayMillis));
+      }
     };
     return new ChatRoom(settings, null, new ChatMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), host);
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,15 +21,38 @@ final class HttpSupport {
 
   private HttpSupport() {}
 
-  /** Reads at most {@code max} bytes of body; null when larger. */
+  /** An oversize body up to this size is read and dropped before the 413; larger ones are cut off. */
+  static final int DRAINED_EXCESS_MAX = 1 << 20;
+
+  /**
+   * Reads at most {@code max} bytes of body; null when larger. A body that is not much larger is
+   * read to its end first: closing on a client that is still sending makes its TCP stack reset the
+   * connection, and the client would see the reset instead of the 413.
+   */
   static String body(Request request, int max) throws Exception {
     long len = request.getLength();
-    if (len > max) {
-      return null;
-    }
-    try (java.io.InputStream in = Request.asInputStream(request)) {
+    try (InputStream in = Request.asInputStream(request)) {
+      if (len > max) {
+        drainIfSmall(in, len);
+        return null;
+      }
       byte[] bytes = in.readNBytes(max + 1);
-      return bytes.length > max ? null : new String(bytes, StandardCharsets.UTF_8);
+      if (bytes.length > max) {
+        drainIfSmall(in, -1);
+        return null;
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void drainIfSmall(InputStream in, long declaredLength) throws IOException {
+    if (declaredLength > DRAINED_EXCESS_MAX) {
+      return;
+    }
+    byte[] sink = new byte[8192];
+    long left = DRAINED_EXCESS_MAX;
+    for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0; ) {
+      left -= n;
     }
   }
 

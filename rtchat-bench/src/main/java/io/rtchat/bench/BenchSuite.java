@@ -1,12 +1,9 @@
 package io.rtchat.bench;
 
-import io.rtchat.core.rtc.RtcConnection;
 import io.rtchat.core.rtc.RtcEngine;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +35,7 @@ public final class BenchSuite {
     long started = System.nanoTime();
     // Holds the engine's one factory for the whole run: without a connection open it would be
     // disposed after three idle seconds and created again, which leaks native threads.
-    ExecutorService keeperEvents = Executors.newSingleThreadExecutor(Daemon.named("keeper"));
-    RtcConnection keeper = RtcEngine.get().open(List.of(), new IdleListener(), keeperEvents);
-    try (Signaling signaling = new Signaling()) {
+    try (RtcEngine.Hold factory = RtcEngine.get().hold(); Signaling signaling = new Signaling()) {
       // JMH first, while this JVM is quiet (quick runs measure in-process).
       step(options, "jmh", () -> new MicroBench(options, out).run());
       RtcBench rtc = new RtcBench(options, out);
@@ -65,9 +60,6 @@ public final class BenchSuite {
         step(options, "fanout.n1000", () -> chat.fanout(1000, 100, 150_000, 1));
       }
       step(options, "idle", () -> chat.idle(options.count(500, 5000, 50)));
-    } finally {
-      keeper.close();
-      keeperEvents.shutdown();
     }
     options.progress().accept(String.format("suite done in %.1f s",
         (System.nanoTime() - started) / 1e9));
@@ -91,22 +83,5 @@ public final class BenchSuite {
       log.warn("benchmark step {} failed", name, e);
       options.pending().accept(new Pending(name, "failed: " + e));
     }
-  }
-
-  private static final class IdleListener implements RtcConnection.Listener {
-    @Override
-    public void onLocalCandidate(String candidate) {}
-
-    @Override
-    public void onChannelOpen(String label) {}
-
-    @Override
-    public void onChannelMessage(String label, byte[] data, boolean binary) {}
-
-    @Override
-    public void onChannelClosed(String label) {}
-
-    @Override
-    public void onConnectionLost(String reason) {}
   }
 }

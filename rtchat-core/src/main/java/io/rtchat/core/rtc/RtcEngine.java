@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -49,7 +50,16 @@ public final class RtcEngine {
   });
   private PeerConnectionFactory factory;
   private ScheduledFuture<?> idleDisposal;
+  /** Open {@link Hold}s; guarded by the write side of {@link #nativeLock}. */
+  private int holds;
   private boolean hookInstalled;
+
+  /** Keeps the factory from idle disposal while open; see {@link #hold()}. */
+  public interface Hold extends AutoCloseable {
+    /** Idempotent. */
+    @Override
+    void close();
+  }
 
   private RtcEngine() {}
 
@@ -91,6 +101,33 @@ public final class RtcEngine {
     }
   }
 
+  /**
+   * Keeps the factory (once created) alive while the handle is open, even with no connection
+   * open, as in a long-running process: a benchmark between its steps, a test that must not see
+   * the factory disposed and created again between cycles.
+   */
+  public Hold hold() {
+    nativeLock.writeLock().lock();
+    try {
+      holds++;
+      cancelIdleDisposal();
+    } finally {
+      nativeLock.writeLock().unlock();
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        nativeLock.writeLock().lock();
+        try {
+          holds--;
+          scheduleIdleDisposal();
+        } finally {
+          nativeLock.writeLock().unlock();
+        }
+      }
+    };
+  }
+
   /** Number of connections not yet closed; for tests and metrics. */
   public int openConnections() {
     return connections.size();
@@ -113,20 +150,29 @@ public final class RtcEngine {
     if (connections.remove(connection) && connections.isEmpty()) {
       nativeLock.writeLock().lock();
       try {
-        if (connections.isEmpty() && factory != null) {
-          cancelIdleDisposal();
-          idleDisposal = timer.schedule(this::disposeIfIdle, IDLE_DISPOSE_MILLIS,
-              TimeUnit.MILLISECONDS);
-        }
+        scheduleIdleDisposal();
       } finally {
         nativeLock.writeLock().unlock();
       }
     }
   }
 
+  /** With nothing open or held, disposes the factory after {@link #IDLE_DISPOSE_MILLIS}. Holds the write lock. */
+  private void scheduleIdleDisposal() {
+    if (connections.isEmpty() && holds == 0 && factory != null) {
+      cancelIdleDisposal();
+      idleDisposal = timer.schedule(this::disposeIfIdle, IDLE_DISPOSE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
   private void disposeIfIdle() {
-    if (connections.isEmpty()) {
-      disposeFactory();
+    nativeLock.writeLock().lock();
+    try {
+      if (holds == 0 && connections.isEmpty()) {
+        disposeFactory();
+      }
+    } finally {
+      nativeLock.writeLock().unlock();
     }
   }
 

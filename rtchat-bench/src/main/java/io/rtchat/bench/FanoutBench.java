@@ -42,52 +42,69 @@ final class FanoutBench {
    * alternate raw and ours, each with a fresh server JVM; each side's figure is its median round.
    */
   void fanout(int receivers, int messages, long loginBudgetMillis, int rounds) throws Exception {
-    double[] rawRate = new double[rounds];
-    double[] oursRate = new double[rounds];
-    double[] rawP99 = new double[rounds];
-    double[] oursP99 = new double[rounds];
-    double[] rawMedian = new double[rounds];
-    double[] oursMedian = new double[rounds];
-    double rawLogin = 0;
-    double oursLogin = 0;
+    Rounds raw = new Rounds(rounds);
+    Rounds ours = new Rounds(rounds);
     for (int round = 0; round < rounds; round++) {
-      Result raw = fanoutOn("raw", receivers, messages, loginBudgetMillis);
-      Result ours = fanoutOn("rtchat", receivers, messages, loginBudgetMillis);
-      rawRate[round] = raw.deliveriesPerSecond;
-      oursRate[round] = ours.deliveriesPerSecond;
-      rawP99[round] = raw.latency.percentile(99);
-      oursP99[round] = ours.latency.percentile(99);
-      rawMedian[round] = raw.latency.median();
-      oursMedian[round] = ours.latency.median();
-      rawLogin = Math.max(rawLogin, raw.loginSeconds);
-      oursLogin = Math.max(oursLogin, ours.loginSeconds);
+      raw.add(round, fanoutOn("raw", receivers, messages, loginBudgetMillis));
+      ours.add(round, fanoutOn("rtchat", receivers, messages, loginBudgetMillis));
     }
-    String name = "fanout.n" + receivers;
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("receivers", receivers);
     extra.put("messages", messages);
     extra.put("window", WINDOW);
     extra.put("rounds", rounds);
-    extra.put("ours_rounds", rounded(oursRate, 0));
-    extra.put("baseline_rounds", rounded(rawRate, 0));
-    extra.put("ours_login_s_max", Stats.round(oursLogin, 2));
-    extra.put("baseline_login_s_max", Stats.round(rawLogin, 2));
-    extra.put("goal_ratio_min", 0.8);
-    extra.put("baseline_is", "raw Jetty 12 WebSocket server broadcasting each frame as it came");
-    double ours = Stats.of(oursRate).median();
-    double raw = Stats.of(rawRate).median();
-    out.add(Measure.of(name + ".rate", ours, raw, "deliveries/s", extra));
+    report("fanout.n" + receivers, ours, raw, extra, Map.of("goal_ratio_min", 0.8,
+        "baseline_is", "raw Jetty 12 WebSocket server broadcasting each frame as it came"),
+        "raw", receivers * messages);
+  }
+
+  /** Each side's per-round figures, in round order. */
+  private static final class Rounds {
+    final double[] rate;
+    final double[] p99;
+    final double[] median;
+    double loginMax;
+
+    Rounds(int rounds) {
+      rate = new double[rounds];
+      p99 = new double[rounds];
+      median = new double[rounds];
+    }
+
+    void add(int round, Result result) {
+      rate[round] = result.deliveriesPerSecond;
+      p99[round] = result.latency.percentile(99);
+      median[round] = result.latency.median();
+      loginMax = Math.max(loginMax, result.loginSeconds);
+    }
+  }
+
+  /**
+   * Adds {@code name.rate} and {@code name.p99}, each side's median round: {@code leading}
+   * details, then the rounds and login times, then {@code trailing} (in its iteration order).
+   */
+  private void report(String name, Rounds ours, Rounds base, Map<String, Object> leading,
+      Map<String, Object> trailing, String baseLabel, int deliveriesPerRound) {
+    Map<String, Object> extra = new LinkedHashMap<>(leading);
+    extra.put("ours_rounds", rounded(ours.rate, 0));
+    extra.put("baseline_rounds", rounded(base.rate, 0));
+    extra.put("ours_login_s_max", Stats.round(ours.loginMax, 2));
+    extra.put("baseline_login_s_max", Stats.round(base.loginMax, 2));
+    trailing.keySet().stream().sorted().forEach(k -> extra.put(k, trailing.get(k)));
+    double oursRate = Stats.of(ours.rate).median();
+    double baseRate = Stats.of(base.rate).median();
+    out.add(Measure.of(name + ".rate", oursRate, baseRate, "deliveries/s", extra));
     Map<String, Object> latency = new LinkedHashMap<>();
-    latency.put("ours_median_ms", Stats.round(Stats.of(oursMedian).median(), 3));
-    latency.put("baseline_median_ms", Stats.round(Stats.of(rawMedian).median(), 3));
-    latency.put("ours_rounds", rounded(oursP99, 1));
-    latency.put("baseline_rounds", rounded(rawP99, 1));
-    latency.put("deliveries_per_round", receivers * messages);
-    double oursP = Stats.of(oursP99).median();
-    double rawP = Stats.of(rawP99).median();
-    out.add(Measure.of(name + ".p99", oursP, rawP, "ms", latency));
-    options.progress().accept(String.format("%s: %.0f vs raw %.0f deliveries/s, p99 %.1f vs %.1f ms",
-        name, ours, raw, oursP, rawP));
+    latency.put("ours_median_ms", Stats.round(Stats.of(ours.median).median(), 3));
+    latency.put("baseline_median_ms", Stats.round(Stats.of(base.median).median(), 3));
+    latency.put("ours_rounds", rounded(ours.p99, 1));
+    latency.put("baseline_rounds", rounded(base.p99, 1));
+    latency.put("deliveries_per_round", deliveriesPerRound);
+    double oursP = Stats.of(ours.p99).median();
+    double baseP = Stats.of(base.p99).median();
+    out.add(Measure.of(name + ".p99", oursP, baseP, "ms", latency));
+    options.progress().accept(String.format("%s: %.0f vs %s %.0f deliveries/s, p99 %.1f vs %.1f ms",
+        name, oursRate, baseLabel, baseRate, oursP, baseP));
   }
 
   private static String rounded(double[] values, int digits) {
@@ -181,32 +198,17 @@ final class FanoutBench {
       options.progress().accept(name + ": pending, " + reason);
       return;
     }
-    double[] baseRate = new double[rounds];
-    double[] oursRate = new double[rounds];
-    double[] baseP99 = new double[rounds];
-    double[] oursP99 = new double[rounds];
-    double[] baseMedian = new double[rounds];
-    double[] oursMedian = new double[rounds];
-    double baseLogin = 0;
-    double oursLogin = 0;
+    Rounds single = new Rounds(rounds);
+    Rounds ours = new Rounds(rounds);
     try (BenchMosquitto broker = BenchMosquitto.start()) {
       for (int round = 0; round < rounds; round++) {
-        Result base = fanoutOn("rtchat", receivers, messages, loginBudgetMillis);
+        single.add(round, fanoutOn("rtchat", receivers, messages, loginBudgetMillis));
         String prefix = "rtchat/bench-" + ProcessHandle.current().pid() + "-" + round;
-        Result ours;
         try (ChildServer a = ChildServer.start("rtchat-backplane", broker.uri().toString(), prefix);
             ChildServer b = ChildServer.start("rtchat-backplane", broker.uri().toString(), prefix)) {
-          ours = fanoutVia("rtchat x2 + backplane", List.of(wsUri(a), wsUri(b)), wsUri(a),
-              receivers, messages, loginBudgetMillis);
+          ours.add(round, fanoutVia("rtchat x2 + backplane", List.of(wsUri(a), wsUri(b)), wsUri(a),
+              receivers, messages, loginBudgetMillis));
         }
-        baseRate[round] = base.deliveriesPerSecond;
-        oursRate[round] = ours.deliveriesPerSecond;
-        baseP99[round] = base.latency.percentile(99);
-        oursP99[round] = ours.latency.percentile(99);
-        baseMedian[round] = base.latency.median();
-        oursMedian[round] = ours.latency.median();
-        baseLogin = Math.max(baseLogin, base.loginSeconds);
-        oursLogin = Math.max(oursLogin, ours.loginSeconds);
       }
     }
     Map<String, Object> extra = new LinkedHashMap<>();
@@ -215,27 +217,8 @@ final class FanoutBench {
     extra.put("messages", messages);
     extra.put("window", WINDOW);
     extra.put("rounds", rounds);
-    extra.put("ours_rounds", rounded(oursRate, 0));
-    extra.put("baseline_rounds", rounded(baseRate, 0));
-    extra.put("ours_login_s_max", Stats.round(oursLogin, 2));
-    extra.put("baseline_login_s_max", Stats.round(baseLogin, 2));
-    extra.put("ours_is", "2 instances + Mosquitto, sender on A");
-    extra.put("baseline_is", "1 rtchat-server JVM, no backplane");
-    double ours = Stats.of(oursRate).median();
-    double base = Stats.of(baseRate).median();
-    out.add(Measure.of(name + ".rate", ours, base, "deliveries/s", extra));
-    Map<String, Object> latency = new LinkedHashMap<>();
-    latency.put("ours_median_ms", Stats.round(Stats.of(oursMedian).median(), 3));
-    latency.put("baseline_median_ms", Stats.round(Stats.of(baseMedian).median(), 3));
-    latency.put("ours_rounds", rounded(oursP99, 1));
-    latency.put("baseline_rounds", rounded(baseP99, 1));
-    latency.put("deliveries_per_round", receivers * messages);
-    double oursP = Stats.of(oursP99).median();
-    double baseP = Stats.of(baseP99).median();
-    out.add(Measure.of(name + ".p99", oursP, baseP, "ms", latency));
-    options.progress().accept(String.format(
-        "%s: %.0f vs single instance %.0f deliveries/s, p99 %.1f vs %.1f ms",
-        name, ours, base, oursP, baseP));
+    report(name, ours, single, extra, Map.of("ours_is", "2 instances + Mosquitto, sender on A",
+        "baseline_is", "1 rtchat-server JVM, no backplane"), "single instance", receivers * messages);
   }
 
   private static long deadline(long budgetMillis) {

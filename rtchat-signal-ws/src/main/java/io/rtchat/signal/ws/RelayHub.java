@@ -683,6 +683,12 @@ public final class RelayHub implements AutoCloseable {
     }
   }
 
+  /** This hub's members changed in a way another hub's event already told everyone (a takeover). */
+  private void changedWithoutEvent() {
+    version++;
+    federation.membersChanged();
+  }
+
   /**
    * The state of {@code hub} moved to {@code version} of its lifetime {@code epoch}; null when
    * that is not newer than what this hub applied (the change is already reflected).
@@ -744,8 +750,7 @@ public final class RelayHub implements AutoCloseable {
         }
         local.room = null;
         evict(local, REPLACED, "replaced by a newer connection of the same session on another server");
-        version++;
-        federation.membersChanged();
+        changedWithoutEvent();
         quiet = true;
       } else if (firstJoin(local.since, epoch, m.since(), known.epoch)) {
         return;
@@ -763,8 +768,7 @@ public final class RelayHub implements AutoCloseable {
       if (sameSession(held.session(), m.session())) {
         quiet = true;
         if (held.local()) {
-          version++;
-          federation.membersChanged();
+          changedWithoutEvent();
         }
       } else {
         releaseHeld(held);
@@ -822,10 +826,7 @@ public final class RelayHub implements AutoCloseable {
     LOG.info("relay {} is gone; its {} peers leave", hub, gone.members.size());
     for (RemoteMember r : gone.members.values()) {
       Member m = r.member();
-      Map<String, RemoteMember> room = remoteRooms.get(m.room());
-      if (room != null && room.remove(m.name(), r) && room.isEmpty()) {
-        remoteRooms.remove(m.room());
-      }
+      dropRemote(r, false, null);
       if (!hold(m.room(), m.name(), m.session(), m.goodbye(), m.since(), false)) {
         announceDeparture(m.room(), m.name(), m.goodbye());
       }

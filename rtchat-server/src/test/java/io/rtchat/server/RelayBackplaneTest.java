@@ -3,6 +3,8 @@ package io.rtchat.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.rtchat.core.signal.JoinSpec;
 import io.rtchat.core.signal.SignalingListener;
 import io.rtchat.core.signal.SignalingTransport;
@@ -16,7 +18,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -233,6 +237,44 @@ class RelayBackplaneTest {
       awaitPeers(a.hub(), "alice", "bob", "carol");
       alice.send("carol", "found you");
       await().atMost(Duration.ofSeconds(10)).until(() -> carol.received.contains("found you"));
+    }
+  }
+
+  @Test
+  void garbageOnTheBackplaneIsIgnoredAndEveryoneCarriesOn() throws Exception {
+    String chat = BackplaneTest.newChat();
+    Instance a = instance(chat);
+    Instance b = instance(chat);
+    Client alice = new Client(a.signal(), "alice", null);
+    Client bob = new Client(b.signal(), "bob", null);
+    awaitPeers(a.hub(), "alice", "bob");
+    Mqtt5BlockingClient vandal = MqttClient.builder().useMqttVersion5().identifier("vandal-" + chat)
+        .serverHost("127.0.0.1").serverPort(broker.port).buildBlocking();
+    vandal.connect();
+    try {
+      Map<String, String> junk = new LinkedHashMap<>();
+      junk.put(chat + "/presence/evil1", "not json");
+      junk.put(chat + "/presence/evil2", "[1,2]");
+      junk.put(chat + "/presence/evil3", "{\"chat\":5,\"relay\":\"x\"}");
+      junk.put(chat + "/presence/evil4", "{\"relay\":{\"epoch\":\"e\",\"v\":1,\"members\":[{\"room\":\"demo\"}]}}");
+      junk.put(chat + "/room", "{\"o\":\"evil\",\"g\":\"g\",\"q\":1,\"s\":\"relay\",\"e\":{\"ev\":\"join\"}}");
+      junk.forEach((topic, payload) -> vandal.publishWith().topic(topic).retain(topic.contains("presence"))
+          .payload(payload.getBytes(StandardCharsets.UTF_8)).send());
+      vandal.publishWith().topic(chat + "/room").payload("nope".getBytes(StandardCharsets.UTF_8)).send();
+      vandal.publishWith().topic(chat + "/room").payload(
+          "{\"o\":\"evil\",\"g\":\"g\",\"q\":2,\"s\":\"nosuchservice\",\"e\":{}}"
+              .getBytes(StandardCharsets.UTF_8)).send();
+
+      alice.send("bob", "still fine");
+      await().atMost(Duration.ofSeconds(10)).until(() -> bob.received.contains("still fine"));
+      assertThat(a.hub().peers("demo")).containsExactlyInAnyOrder("alice", "bob");
+      assertThat(b.hub().peers("demo")).containsExactlyInAnyOrder("alice", "bob");
+      assertThat(a.server().backplane().connected()).isTrue();
+    } finally {
+      for (int i = 1; i <= 4; i++) { // retained junk must not outlive the test
+        vandal.publishWith().topic(chat + "/presence/evil" + i).retain(true).payload(new byte[0]).send();
+      }
+      vandal.disconnect();
     }
   }
 }
